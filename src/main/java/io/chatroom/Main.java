@@ -1,0 +1,43 @@
+package io.chatroom;
+
+import io.chatroom.cli.ServeCommand;
+import io.chatroom.config.ConfigException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code chatroom} command line: one jar, one subcommand per job. */
+@Command(name = "chatroom", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+    description = "Self-hosted chat: rooms, direct messages, durable history.",
+    subcommands = {ServeCommand.class})
+public final class Main implements Runnable {
+  /** Exit code for bad configuration, so scripts can tell it from a crash. */
+  public static final int EXIT_CONFIG = 2;
+
+  public static void main(String[] args) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      if (e instanceof ConfigException) {
+        cmd.getErr().println("chatroom: " + e.getMessage());
+        return EXIT_CONFIG;
+      }
+      throw e;
+    });
+    int code = cli.execute(args);
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"chatroom " + (v == null ? "dev" : v)};
+    }
+  }
+}

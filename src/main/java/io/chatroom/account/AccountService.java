@@ -1,0 +1,119 @@
+package io.chatroom.account;
+
+import io.chatroom.ChatException;
+import io.chatroom.ErrorCode;
+import io.chatroom.store.Database;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/** Registration, sign-in and user look-up. All futures complete on the caller's context. */
+public final class AccountService {
+  private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9_.-]{3,32}");
+  static final int MIN_PASSWORD = 8;
+  static final int MAX_PASSWORD = 128;
+
+  private final Database db;
+  private final TokenService tokens;
+  private final PasswordHasher hasher = new PasswordHasher();
+  /** bcrypt gets its own threads so a burst of sign-ins cannot starve database work. */
+  private final WorkerExecutor hashing;
+
+  public AccountService(Vertx vertx, Database db, TokenService tokens) {
+    this.db = db;
+    this.tokens = tokens;
+    this.hashing = vertx.createSharedWorkerExecutor("chatroom-hash", Runtime.getRuntime().availableProcessors(), 10, TimeUnit.SECONDS);
+  }
+
+  /** A signed-in user with the token that proves it. */
+  public record Session(User user, String token) {}
+
+  public Future<Session> register(String username, String password) {
+    if (username == null || !USERNAME.matcher(username).matches()) {
+      return Future.failedFuture(new ChatException(ErrorCode.INVALID_REQUEST,
+          "username must be 3-32 characters of letters, digits, '_', '.' or '-'"));
+    }
+    if (password == null || password.length() < MIN_PASSWORD || password.length() > MAX_PASSWORD) {
+      return Future.failedFuture(new ChatException(ErrorCode.INVALID_REQUEST,
+          "password must be " + MIN_PASSWORD + "-" + MAX_PASSWORD + " characters"));
+    }
+    return hashing.executeBlocking(() -> hasher.hash(password), false)
+        .compose(hash -> db.read(c -> insertUser(c, username, hash)))
+        .map(user -> new Session(user, tokens.issue(user)));
+  }
+
+  public Future<Session> login(String username, String password) {
+    if (username == null || password == null || password.length() > MAX_PASSWORD) {
+      return Future.failedFuture(invalidCredentials());
+    }
+    return db.read(c -> findCredentials(c, username))
+        .compose(found -> hashing.executeBlocking(() -> {
+          String hash = found.map(Credentials::hash).orElse(null);
+          if (!hasher.matches(password, hash)) {
+            throw invalidCredentials();
+          }
+          return found.get().user();
+        }, false))
+        .map(user -> new Session(user, tokens.issue(user)));
+  }
+
+  /** The user a bearer token belongs to; fails with {@code unauthorized} otherwise. Cheap: no database access. */
+  public User authenticate(String token) {
+    return tokens.verify(token).orElseThrow(() -> new ChatException(ErrorCode.UNAUTHORIZED, "missing, invalid or expired token"));
+  }
+
+  public Future<User> findByUsername(String username) {
+    return db.read(c -> findCredentials(c, username))
+        .map(found -> found.map(Credentials::user)
+            .orElseThrow(() -> new ChatException(ErrorCode.USER_NOT_FOUND, "no user named '" + username + "'")));
+  }
+
+  private record Credentials(User user, String hash) {}
+
+  private User insertUser(java.sql.Connection c, String username, String hash) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO users (username, username_key, password_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id")) {
+      ps.setString(1, username);
+      ps.setString(2, key(username));
+      ps.setString(3, hash);
+      ps.setLong(4, System.currentTimeMillis());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return new User(rs.getLong(1), username);
+      }
+    } catch (SQLException e) {
+      if (db.isUniqueViolation(e)) {
+        throw new ChatException(ErrorCode.USERNAME_TAKEN, "username '" + username + "' is taken");
+      }
+      throw e;
+    }
+  }
+
+  private Optional<Credentials> findCredentials(java.sql.Connection c, String username) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT id, username, password_hash FROM users WHERE username_key = ?")) {
+      ps.setString(1, key(username));
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        return Optional.of(new Credentials(new User(rs.getLong(1), rs.getString(2)), rs.getString(3)));
+      }
+    }
+  }
+
+  private static String key(String username) {
+    return username.toLowerCase(Locale.ROOT);
+  }
+
+  private static ChatException invalidCredentials() {
+    return new ChatException(ErrorCode.INVALID_CREDENTIALS, "wrong username or password");
+  }
+}

@@ -1,0 +1,448 @@
+package io.chatroom.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.chatroom.ChatException;
+import io.chatroom.ErrorCode;
+import io.chatroom.account.User;
+import io.chatroom.broker.Broker;
+import io.chatroom.broker.RoomEvent;
+import io.chatroom.gateway.protocol.ClientFrame;
+import io.chatroom.gateway.protocol.CloseCode;
+import io.chatroom.gateway.protocol.Protocol;
+import io.chatroom.gateway.protocol.ServerFrame;
+import io.chatroom.gateway.protocol.UserInfo;
+import io.chatroom.message.Draft;
+import io.chatroom.message.Message;
+import io.chatroom.message.MessageHistory;
+import io.chatroom.room.Room;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.http.ServerWebSocket;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client's WebSocket session. Confined to the event loop the socket arrived on: every field is touched
+ * only there, and every async result is handled back there, so nothing here needs a lock.
+ *
+ * <p>Per joined room it keeps the highest seq delivered. A message event is written only when it is the
+ * next seq; an older one is a duplicate and is dropped; a newer one means a gap, and the missing messages
+ * are read from the store first while later events wait. This is what makes delivery exactly-once and in
+ * order whatever the broker does.
+ */
+final class Connection {
+  private static final Logger log = LoggerFactory.getLogger(Connection.class);
+  /** A client still sending after this many refusals in a row is not backing off: it is abusing. */
+  static final int MAX_REFUSED_IN_A_ROW = 100;
+  static final long HELLO_TIMEOUT_MS = 10_000;
+
+  private final ServerWebSocket ws;
+  private final Services services;
+  private final Context context;
+  private final String sessionId = UUID.randomUUID().toString();
+  private final TokenBucket rate;
+  private final Map<String, RoomState> rooms = new HashMap<>();
+  private User user;
+  private boolean closed;
+  private int refusedInARow;
+  private long lastHeardNanos = System.nanoTime();
+  private boolean pingOutstanding;
+  private long timerId = -1;
+
+  /** One joined (or joining) room. */
+  private final class RoomState {
+    final String name;
+    Room room;
+    Broker.Subscription subscription;
+    boolean inPresence;
+    /** Highest seq written to the client. */
+    long delivered;
+    /** Events waiting while the client is brought up to date from the store; null when live. */
+    ArrayDeque<RoomEvent> held = new ArrayDeque<>();
+
+    RoomState(String name) {
+      this.name = name;
+    }
+
+    boolean isCurrent() {
+      return !closed && rooms.get(name) == this;
+    }
+  }
+
+  Connection(ServerWebSocket ws, Services services, Context context) {
+    this.ws = ws;
+    this.services = services;
+    this.context = context;
+    this.rate = new TokenBucket(services.config().wsRatePerSecond(), services.config().wsBurst(), System.nanoTime());
+  }
+
+  void start() {
+    ws.setWriteQueueMaxSize(Gateway.SEND_QUEUE_BYTES);
+    ws.textMessageHandler(this::onText);
+    ws.binaryMessageHandler(b -> onText(null));
+    ws.pongHandler(b -> heard());
+    ws.closeHandler(v -> onClosed());
+    ws.exceptionHandler(this::onException);
+    timerId = context.owner().setTimer(HELLO_TIMEOUT_MS, id -> {
+      if (user == null && !closed) {
+        refuse("no hello within " + HELLO_TIMEOUT_MS / 1000 + " s");
+      }
+    });
+  }
+
+  private void onText(String text) {
+    if (closed) {
+      return;
+    }
+    heard();
+    long now = System.nanoTime();
+    if (!rate.tryTake(now)) {
+      if (++refusedInARow > MAX_REFUSED_IN_A_ROW) {
+        send(new ServerFrame.ErrorFrame(null, ErrorCode.RATE_LIMITED.wire(), "too many frames; closing", null));
+        close(CloseCode.POLICY_VIOLATION, "rate limit abuse");
+      } else {
+        send(new ServerFrame.ErrorFrame(null, ErrorCode.RATE_LIMITED.wire(), "slow down", rate.millisUntilNext(now)));
+      }
+      return;
+    }
+    refusedInARow = 0;
+    if (text == null) {
+      send(new ServerFrame.ErrorFrame(null, ErrorCode.INVALID_REQUEST.wire(), "binary frames are not supported; send JSON text", null));
+      return;
+    }
+    ClientFrame frame;
+    try {
+      frame = Protocol.parseClientFrame(text);
+    } catch (Protocol.BadFrame bad) {
+      if (user == null) {
+        refuse(bad.error().getMessage());
+      } else {
+        fail(bad.id(), bad.error());
+      }
+      return;
+    }
+    if (user == null) {
+      hello(frame);
+      return;
+    }
+    try {
+      dispatch(frame);
+    } catch (ChatException e) {
+      fail(frame.id(), e);
+    }
+  }
+
+  private void dispatch(ClientFrame frame) {
+    if (frame instanceof ClientFrame.Send f) {
+      send(f);
+    } else if (frame instanceof ClientFrame.Join f) {
+      join(f);
+    } else if (frame instanceof ClientFrame.Typing f) {
+      typing(f);
+    } else if (frame instanceof ClientFrame.History f) {
+      history(f);
+    } else if (frame instanceof ClientFrame.Leave f) {
+      leave(f);
+    } else if (frame instanceof ClientFrame.Ping f) {
+      send(new ServerFrame.Ok(f.id()));
+    } else if (frame instanceof ClientFrame.Hello) {
+      throw new ChatException(ErrorCode.INVALID_REQUEST, "already authenticated");
+    }
+  }
+
+  private void hello(ClientFrame frame) {
+    if (!(frame instanceof ClientFrame.Hello hello)) {
+      refuse("the first frame must be hello");
+      return;
+    }
+    try {
+      user = services.accounts().authenticate(hello.token());
+    } catch (ChatException e) {
+      refuse(e.getMessage());
+      return;
+    }
+    context.owner().cancelTimer(timerId);
+    long interval = services.config().pingIntervalMs();
+    timerId = context.owner().setPeriodic(interval, id -> checkAlive(interval));
+    send(new ServerFrame.Welcome(UserInfo.of(user), sessionId));
+  }
+
+  private void join(ClientFrame.Join f) {
+    RoomState existing = rooms.get(f.room());
+    if (existing != null) {
+      if (existing.room == null || existing.held != null) {
+        throw new ChatException(ErrorCode.INVALID_REQUEST, "already joining '" + f.room() + "'");
+      }
+      // already live in this room: nothing to replay, the client has everything up to delivered
+      services.presence().online(f.room()).onComplete(ar -> {
+        if (ar.succeeded()) {
+          send(new ServerFrame.JoinOk(f.id(), f.room(), existing.delivered, ar.result(), null));
+        } else {
+          fail(f.id(), ar.cause());
+        }
+      });
+      return;
+    }
+    RoomState state = new RoomState(f.room());
+    rooms.put(f.room(), state);
+    services.rooms().join(user, f.room())
+        .compose(room -> {
+          if (!state.isCurrent()) {
+            return Future.failedFuture(new ChatException(ErrorCode.NOT_MEMBER, "left '" + f.room() + "' while joining"));
+          }
+          state.room = room;
+          // subscribe before reading the replay: whatever commits after the read arrives as an event
+          state.subscription = services.broker().subscribe(room.name(), event -> onRoomEvent(state, event));
+          return services.history().replay(room.id(), room.name(), f.since());
+        })
+        .compose(replay -> services.presence().join(f.room(), user.username(), sessionId)
+            .compose(first -> {
+              state.inPresence = true;
+              if (first) {
+                publishPresence(f.room(), ServerFrame.Presence.ONLINE);
+              }
+              return services.presence().online(f.room());
+            })
+            .map(members -> {
+              if (state.isCurrent()) {
+                for (Message m : replay.messages()) {
+                  send(ServerFrame.MessageEvent.of(m));
+                }
+                state.delivered = replay.delivered();
+                send(new ServerFrame.JoinOk(f.id(), f.room(), state.delivered, members, replay.hasMore() ? true : null));
+                release(state);
+              }
+              return members;
+            }))
+        .onFailure(e -> {
+          if (rooms.get(f.room()) == state) {
+            rooms.remove(f.room());
+          }
+          drop(state);
+          fail(f.id(), e);
+        });
+  }
+
+  private void send(ClientFrame.Send f) {
+    RoomState state = rooms.get(f.room());
+    if (state == null || state.room == null) {
+      throw new ChatException(ErrorCode.NOT_MEMBER, "join '" + f.room() + "' before sending to it");
+    }
+    Draft draft = new Draft(state.room.id(), state.room.name(), user.id(), user.username(), f.text(), f.clientMsgId());
+    services.writer().append(draft).onComplete(ar -> {
+      if (ar.succeeded()) {
+        Message m = ar.result().message();
+        send(new ServerFrame.SendOk(f.id(), m.seq(), m.ts(), ar.result().duplicate() ? true : null));
+      } else {
+        fail(f.id(), ar.cause());
+      }
+    });
+  }
+
+  private void history(ClientFrame.History f) {
+    RoomState state = rooms.get(f.room());
+    Future<Room> room = state != null && state.room != null
+        ? Future.succeededFuture(state.room)
+        : services.rooms().readable(user, f.room());
+    room.compose(r -> services.history().page(r.id(), r.name(), f.before(), f.after(), f.limit()))
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            send(new ServerFrame.HistoryOk(f.id(), ServerFrame.MessageEvent.of(ar.result())));
+          } else {
+            fail(f.id(), ar.cause());
+          }
+        });
+  }
+
+  private void leave(ClientFrame.Leave f) {
+    RoomState state = rooms.remove(f.room());
+    if (state != null) {
+      drop(state);
+    }
+    send(new ServerFrame.Ok(f.id()));
+  }
+
+  private void typing(ClientFrame.Typing f) {
+    RoomState state = rooms.get(f.room());
+    if (state == null || state.room == null) {
+      throw new ChatException(ErrorCode.NOT_MEMBER, "join '" + f.room() + "' before typing in it");
+    }
+    services.broker().publish(new RoomEvent(f.room(), 0, user.username(),
+        Protocol.encode(new ServerFrame.Typing(f.room(), user.username()))));
+  }
+
+  private void onRoomEvent(RoomState state, RoomEvent event) {
+    if (!state.isCurrent()) {
+      return;
+    }
+    if (state.held != null) {
+      state.held.add(event);
+    } else {
+      deliver(state, event);
+    }
+  }
+
+  /** Writes a live event, or starts filling a gap when a message arrives ahead of the next expected seq. */
+  private void deliver(RoomState state, RoomEvent event) {
+    if (!event.isMessage()) {
+      if (!user.username().equals(event.skipUser())) {
+        writeLive(event.json());
+      }
+      return;
+    }
+    if (event.seq() <= state.delivered) {
+      return;
+    }
+    if (event.seq() == state.delivered + 1) {
+      state.delivered = event.seq();
+      writeLive(event.json());
+      return;
+    }
+    state.held = new ArrayDeque<>();
+    state.held.add(event);
+    services.history().after(state.room.id(), state.room.name(), state.delivered, MessageHistory.REPLAY_MAX)
+        .onComplete(ar -> {
+          if (!state.isCurrent()) {
+            return;
+          }
+          if (ar.failed()) {
+            log.warn("could not fill a gap in room {}: {}", state.name, ar.cause().toString());
+            close(CloseCode.TRY_AGAIN_LATER, "temporarily unable to deliver; resume with since");
+            return;
+          }
+          for (Message m : ar.result()) {
+            if (m.seq() == state.delivered + 1) {
+              state.delivered = m.seq();
+              send(ServerFrame.MessageEvent.of(m));
+            }
+          }
+          release(state);
+        });
+  }
+
+  /** Goes live: delivers the events held while catching up, in arrival order. */
+  private void release(RoomState state) {
+    ArrayDeque<RoomEvent> held = state.held;
+    state.held = null;
+    while (held != null && !held.isEmpty() && state.isCurrent()) {
+      RoomEvent next = held.poll();
+      if (state.held != null) {
+        state.held.add(next); // a new gap opened: the rest waits behind it
+      } else {
+        deliver(state, next);
+      }
+    }
+  }
+
+  private void publishPresence(String room, String presenceState) {
+    services.broker().publish(new RoomEvent(room, 0, null,
+        Protocol.encode(new ServerFrame.Presence(room, user.username(), presenceState))));
+  }
+
+  /** Unsubscribes and leaves presence for a room this connection no longer has. */
+  private void drop(RoomState state) {
+    if (state.subscription != null) {
+      state.subscription.cancel();
+      state.subscription = null;
+    }
+    if (state.inPresence) {
+      state.inPresence = false;
+      String username = user.username();
+      services.presence().leave(state.name, username, sessionId).onSuccess(last -> {
+        if (last) {
+          services.broker().publish(new RoomEvent(state.name, 0, null,
+              Protocol.encode(new ServerFrame.Presence(state.name, username, ServerFrame.Presence.OFFLINE))));
+        }
+      });
+    }
+  }
+
+  private void checkAlive(long intervalMs) {
+    if (closed) {
+      return;
+    }
+    long silentMs = (System.nanoTime() - lastHeardNanos) / 1_000_000;
+    if (silentMs < intervalMs) {
+      return;
+    }
+    if (pingOutstanding) {
+      close(CloseCode.GOING_AWAY, "no answer to ping");
+      return;
+    }
+    pingOutstanding = true;
+    ws.writePing(io.vertx.core.buffer.Buffer.buffer("p"));
+  }
+
+  private void heard() {
+    lastHeardNanos = System.nanoTime();
+    pingOutstanding = false;
+  }
+
+  /** A fan-out write: a client that lets its queue fill is cut off rather than allowed to grow memory. */
+  private void writeLive(byte[] json) {
+    write(json);
+    if (!closed && ws.writeQueueFull()) {
+      close(CloseCode.TRY_AGAIN_LATER, "too slow: send queue full; reconnect and resume with since");
+    }
+  }
+
+  private void send(ServerFrame frame) {
+    write(Protocol.encode(frame));
+  }
+
+  private void write(byte[] json) {
+    if (!closed) {
+      ws.writeFrame(TextFrames.of(json));
+    }
+  }
+
+  private void fail(JsonNode id, Throwable t) {
+    if (t instanceof ChatException e) {
+      send(new ServerFrame.ErrorFrame(id, e.code().wire(), e.getMessage(), null));
+    } else {
+      log.error("request failed on session {}", sessionId, t);
+      send(new ServerFrame.ErrorFrame(id, ErrorCode.INTERNAL.wire(), "internal error", null));
+    }
+  }
+
+  /** Ends a session that never authenticated: it learns why, then the socket closes with 1008. */
+  private void refuse(String reason) {
+    send(new ServerFrame.ErrorFrame(null, ErrorCode.UNAUTHORIZED.wire(), reason, null));
+    close(CloseCode.POLICY_VIOLATION, "unauthorized");
+  }
+
+  void close(CloseCode code, String reason) {
+    if (closed) {
+      return;
+    }
+    ws.close(code.code, reason);
+    onClosed();
+  }
+
+  private void onException(Throwable t) {
+    String message = String.valueOf(t.getMessage());
+    if (message.contains("max message size") || message.contains("Max frame length")) {
+      close(CloseCode.MESSAGE_TOO_BIG, "frame over 64 KiB");
+    } else {
+      log.debug("websocket error on session {}: {}", sessionId, t.toString());
+    }
+  }
+
+  private void onClosed() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    context.owner().cancelTimer(timerId);
+    List<RoomState> joined = List.copyOf(rooms.values());
+    rooms.clear();
+    for (RoomState state : joined) {
+      drop(state);
+    }
+  }
+}

@@ -1,0 +1,21 @@
+package io.chatroom.gateway;
+
+import io.chatroom.account.AccountService;
+import io.chatroom.broker.Broker;
+import io.chatroom.config.Config;
+import io.chatroom.message.GroupCommitWriter;
+import io.chatroom.message.MessageHistory;
+import io.chatroom.presence.PresenceStore;
+import io.chatroom.room.RoomService;
+import io.chatroom.store.Database;
+
+/** What the gateway calls into; built once by {@code ChatServer}. */
+public record Services(
+    Config config,
+    Database database,
+    AccountService accounts,
+    RoomService rooms,
+    MessageHistory history,
+    GroupCommitWriter writer,
+    Broker broker,
+    PresenceStore presence) {}

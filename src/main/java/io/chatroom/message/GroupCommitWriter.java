@@ -1,0 +1,140 @@
+package io.chatroom.message;
+
+import io.chatroom.ChatException;
+import io.chatroom.ErrorCode;
+import io.chatroom.store.Database;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single writer of messages. Sends queue up while a commit is in flight and are committed together in
+ * the next transaction, so a burst of thousands of sends costs a handful of fsyncs (group commit).
+ *
+ * <p>Guarantees: the future of {@link #append} succeeds only after its message is committed; it completes on
+ * the context that called {@code append}. After each commit, {@code onCommitted} is called once, on the
+ * writer thread, with the batch's new messages in commit order, so per-room seq order is publish order on
+ * this node.
+ */
+public final class GroupCommitWriter implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
+  /** Bounds one transaction, so one huge burst cannot delay the acks at its front for long. */
+  static final int MAX_BATCH = 512;
+
+  private final Database db;
+  private final MessageStore store;
+  private final Consumer<List<Message>> onCommitted;
+  private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+  private final Thread thread;
+  private volatile boolean accepting = true;
+
+  public GroupCommitWriter(Database db, MessageStore store, Consumer<List<Message>> onCommitted) {
+    this.db = db;
+    this.store = store;
+    this.onCommitted = onCommitted;
+    this.thread = new Thread(this::run, "chatroom-group-commit");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  private record Pending(Draft draft, Promise<Appended> promise, Context context) {}
+
+  public Future<Appended> append(Draft draft) {
+    if (!accepting) {
+      return Future.failedFuture(new ChatException(ErrorCode.UNAVAILABLE, "server is shutting down; retry with the same clientMsgId"));
+    }
+    Promise<Appended> promise = Promise.promise();
+    queue.add(new Pending(draft, promise, Vertx.currentContext()));
+    return promise.future();
+  }
+
+  private void run() {
+    List<Pending> batch = new ArrayList<>(MAX_BATCH);
+    while (accepting || !queue.isEmpty()) {
+      try {
+        Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        batch.add(first);
+        queue.drainTo(batch, MAX_BATCH - 1);
+        commit(batch);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        log.error("group commit loop failed", e);
+      } finally {
+        batch.clear();
+      }
+    }
+  }
+
+  private void commit(List<Pending> batch) {
+    List<Draft> drafts = batch.stream().map(Pending::draft).toList();
+    List<Appended> results;
+    try {
+      long now = System.currentTimeMillis();
+      results = db.inTransaction(c -> store.append(c, drafts, now));
+    } catch (Exception e) {
+      if (batch.size() > 1) {
+        // one bad send (or a clientMsgId raced in by another node) must not fail its neighbours: retry alone
+        for (Pending p : batch) {
+          commit(List.of(p));
+        }
+        return;
+      }
+      log.warn("could not commit a message to room {}: {}", batch.get(0).draft().room(), e.toString());
+      complete(batch.get(0), null, new ChatException(ErrorCode.UNAVAILABLE, "message not stored; retry with the same clientMsgId"));
+      return;
+    }
+    List<Message> fresh = new ArrayList<>(results.size());
+    for (int i = 0; i < batch.size(); i++) {
+      Appended result = results.get(i);
+      complete(batch.get(i), result, null);
+      if (!result.duplicate()) {
+        fresh.add(result.message());
+      }
+    }
+    if (!fresh.isEmpty()) {
+      try {
+        onCommitted.accept(fresh);
+      } catch (RuntimeException e) {
+        log.error("publishing committed messages failed; subscribers will catch up from the store", e);
+      }
+    }
+  }
+
+  private static void complete(Pending p, Appended result, Throwable failure) {
+    Runnable done = failure == null ? () -> p.promise().complete(result) : () -> p.promise().fail(failure);
+    if (p.context() == null) {
+      done.run();
+    } else {
+      p.context().runOnContext(v -> done.run());
+    }
+  }
+
+  /** Stops taking sends and returns once every queued one is committed (or failed). */
+  @Override
+  public void close() {
+    accepting = false;
+    try {
+      thread.join(TimeUnit.SECONDS.toMillis(30));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    // a send that slipped in while the writer was stopping was never committed: say so
+    for (Pending late; (late = queue.poll()) != null; ) {
+      complete(late, null, new ChatException(ErrorCode.UNAVAILABLE, "server is shutting down; retry with the same clientMsgId"));
+    }
+  }
+}

@@ -1,0 +1,225 @@
+package io.chatroom.room;
+
+import io.chatroom.ChatException;
+import io.chatroom.ErrorCode;
+import io.chatroom.account.User;
+import io.chatroom.store.Database;
+import io.vertx.core.Future;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Rooms, membership and access rules. Public rooms are readable by everyone and joined on demand;
+ * private rooms (direct messages included) only by their members. Futures complete on the caller's context.
+ */
+public final class RoomService {
+  private static final Pattern NAME = Pattern.compile("[a-z0-9_-]{1,64}");
+  static final int MAX_TOPIC = 256;
+  private static final String SELECT_ROOM =
+      "SELECT r.id, r.name, r.topic, r.is_private, r.last_seq,"
+          + " (SELECT COUNT(*) FROM room_members m WHERE m.room_id = r.id) FROM rooms r ";
+
+  private final Database db;
+
+  public RoomService(Database db) {
+    this.db = db;
+  }
+
+  /** Public rooms plus the private rooms {@code user} belongs to, by name. */
+  public Future<List<Room>> list(User user) {
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement(SELECT_ROOM
+          + "WHERE r.is_private = FALSE OR EXISTS"
+          + " (SELECT 1 FROM room_members m WHERE m.room_id = r.id AND m.user_id = ?) ORDER BY r.name")) {
+        ps.setLong(1, user.id());
+        List<Room> rooms = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            rooms.add(read(rs));
+          }
+        }
+        return rooms;
+      }
+    });
+  }
+
+  /** Creates a room with its creator as the first member; {@code room_exists} when the name is taken. */
+  public Future<Room> create(User creator, String name, String topic, boolean isPrivate) {
+    try {
+      checkName(name);
+      checkTopic(topic);
+    } catch (ChatException e) {
+      return Future.failedFuture(e);
+    }
+    return db.transaction(c -> {
+      long id = insertRoom(c, name, topic == null ? "" : topic, isPrivate)
+          .orElseThrow(() -> new ChatException(ErrorCode.ROOM_EXISTS, "room '" + name + "' already exists"));
+      addMembership(c, id, creator.id());
+      return find(c, name).orElseThrow();
+    });
+  }
+
+  /**
+   * The room {@code user} wants to chat in, joining it as a member: a public room that does not exist is
+   * created; a private room needs prior membership ({@code forbidden} otherwise).
+   */
+  public Future<Room> join(User user, String name) {
+    try {
+      checkValidName(name);
+    } catch (ChatException e) {
+      return Future.failedFuture(e);
+    }
+    // Most joins are by existing members: answer those with reads, so they never take SQLite's write lock.
+    return db.read(c -> {
+      Optional<Room> existing = find(c, name);
+      if (existing.isEmpty()) {
+        if (name.startsWith(Room.DM_PREFIX)) {
+          throw notFound(name);
+        }
+        return null;
+      }
+      Room room = existing.get();
+      if (isMember(c, room.id(), user.id())) {
+        return room;
+      }
+      if (room.isPrivate()) {
+        throw forbidden(name);
+      }
+      return null;
+    }).compose(member -> member != null ? Future.succeededFuture(member) : db.transaction(c -> {
+      insertRoom(c, name, "", false);
+      Room room = find(c, name).orElseThrow();
+      if (room.isPrivate()) {
+        throw forbidden(name); // created private by someone else since the read above
+      }
+      addMembership(c, room.id(), user.id());
+      return find(c, name).orElseThrow();
+    }));
+  }
+
+  /** The room if {@code user} may read it: {@code room_not_found} or {@code forbidden} otherwise. */
+  public Future<Room> readable(User user, String name) {
+    return db.read(c -> {
+      Room room = find(c, name).orElseThrow(() -> notFound(name));
+      if (room.isPrivate() && !isMember(c, room.id(), user.id())) {
+        throw forbidden(name);
+      }
+      return room;
+    });
+  }
+
+  /** A member of a private room (or anyone, for a public one) adds another user to it. */
+  public Future<Room> addMember(User actor, String roomName, User newMember) {
+    return db.transaction(c -> {
+      Room room = find(c, roomName).orElseThrow(() -> notFound(roomName));
+      if (room.isDirect()) {
+        throw new ChatException(ErrorCode.FORBIDDEN, "a direct message room always has exactly its two users");
+      }
+      if (room.isPrivate() && !isMember(c, room.id(), actor.id())) {
+        throw forbidden(roomName);
+      }
+      addMembership(c, room.id(), newMember.id());
+      return find(c, roomName).orElseThrow();
+    });
+  }
+
+  /** The private room of exactly these two users: the same room every time, created on first use. */
+  public Future<Room> direct(User me, User other) {
+    long low = Math.min(me.id(), other.id());
+    long high = Math.max(me.id(), other.id());
+    String name = Room.DM_PREFIX + low + "-" + high;
+    return db.transaction(c -> {
+      Optional<Room> existing = find(c, name);
+      if (existing.isPresent()) {
+        return existing.get();
+      }
+      long id = insertRoom(c, name, "", true).orElseGet(() -> find(c, name).orElseThrow().id());
+      addMembership(c, id, low);
+      addMembership(c, id, high);
+      return find(c, name).orElseThrow();
+    });
+  }
+
+  private static Room read(ResultSet rs) throws SQLException {
+    return new Room(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBoolean(4), rs.getInt(6), rs.getLong(5));
+  }
+
+  private static Optional<Room> find(Connection c, String name) {
+    try (PreparedStatement ps = c.prepareStatement(SELECT_ROOM + "WHERE r.name = ?")) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Inserts the room unless the name is taken; empty means taken. */
+  private static Optional<Long> insertRoom(Connection c, String name, String topic, boolean isPrivate) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO rooms (name, topic, is_private, last_seq, created_at) VALUES (?, ?, ?, 0, ?)"
+            + " ON CONFLICT (name) DO NOTHING RETURNING id")) {
+      ps.setString(1, name);
+      ps.setString(2, topic);
+      ps.setBoolean(3, isPrivate);
+      ps.setLong(4, System.currentTimeMillis());
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
+      }
+    }
+  }
+
+  private static void addMembership(Connection c, long roomId, long userId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO room_members (room_id, user_id, joined_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
+      ps.setLong(1, roomId);
+      ps.setLong(2, userId);
+      ps.setLong(3, System.currentTimeMillis());
+      ps.executeUpdate();
+    }
+  }
+
+  private static boolean isMember(Connection c, long roomId, long userId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM room_members WHERE room_id = ? AND user_id = ?")) {
+      ps.setLong(1, roomId);
+      ps.setLong(2, userId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  private static void checkValidName(String name) {
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw new ChatException(ErrorCode.INVALID_REQUEST, "room names are 1-64 characters of a-z, 0-9, '_' and '-'");
+    }
+  }
+
+  private static void checkName(String name) {
+    checkValidName(name);
+    if (name.startsWith(Room.DM_PREFIX)) {
+      throw new ChatException(ErrorCode.INVALID_REQUEST, "room names starting with '" + Room.DM_PREFIX + "' are reserved for direct messages");
+    }
+  }
+
+  private static void checkTopic(String topic) {
+    if (topic != null && topic.length() > MAX_TOPIC) {
+      throw new ChatException(ErrorCode.INVALID_REQUEST, "topic is over " + MAX_TOPIC + " characters");
+    }
+  }
+
+  private static ChatException notFound(String name) {
+    return new ChatException(ErrorCode.ROOM_NOT_FOUND, "no room named '" + name + "'");
+  }
+
+  private static ChatException forbidden(String name) {
+    return new ChatException(ErrorCode.FORBIDDEN, "room '" + name + "' is private and you are not a member");
+  }
+}
