@@ -6,8 +6,13 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import java.net.BindException;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 
 /** Serves HTTP and WebSocket on every event loop: one verticle instance per loop, all sharing the port. */
 public final class Gateway {
@@ -23,13 +28,20 @@ public final class Gateway {
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     String host = services.config().host();
     int port = services.config().port();
-    // the first instance picks the port (a random one for port 0); the others then share that exact port
-    GatewayVerticle first = new GatewayVerticle(services, host, port);
-    return vertx.deployVerticle(first)
-        .map(id -> first.actualPort)
-        .compose(actual -> instances == 1 ? Future.succeededFuture(actual)
-            : vertx.deployVerticle(() -> new GatewayVerticle(services, host, actual), new DeploymentOptions().setInstances(instances - 1))
-                .map(id -> actual))
+    // Vert.x shares one listening socket among the instances; for port 0 a "shared random port" does the same
+    List<GatewayVerticle> deployed = new CopyOnWriteArrayList<>();
+    return vertx.deployVerticle(() -> {
+          GatewayVerticle v = new GatewayVerticle(services, host, port);
+          deployed.add(v);
+          return v;
+        }, new DeploymentOptions().setInstances(instances))
+        .map(id -> {
+          Set<Integer> ports = deployed.stream().map(v -> v.actualPort).collect(Collectors.toSet());
+          if (ports.size() != 1) {
+            throw new IllegalStateException("gateway instances listen on different ports: " + ports);
+          }
+          return ports.iterator().next();
+        })
         .recover(e -> Future.failedFuture(explain(e, host, port)));
   }
 
@@ -59,13 +71,12 @@ public final class Gateway {
     public Future<?> start() {
       Router router = new HttpApi(services).router(vertx);
       HttpServerOptions options = new HttpServerOptions()
-          .setHost(host)
-          .setPort(port)
           .setMaxWebSocketFrameSize(MAX_FRAME_BYTES)
           .setMaxWebSocketMessageSize(MAX_FRAME_BYTES)
           .setTcpNoDelay(true)
           .setCompressionSupported(true);
-      return vertx.createHttpServer(options).requestHandler(router).listen()
+      SocketAddress address = port == 0 ? SocketAddress.sharedRandomPort(1, host) : SocketAddress.inetSocketAddress(port, host);
+      return vertx.createHttpServer(options).requestHandler(router).listen(address)
           .onSuccess(server -> actualPort = server.actualPort());
     }
   }
