@@ -14,6 +14,14 @@ public final class Main implements Runnable {
   public static final int EXIT_CONFIG = 2;
 
   public static void main(String[] args) {
+    int code = run(args);
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  /** Runs the command line and returns its exit code; bad configuration prints one line and returns 2. */
+  static int run(String... args) {
     CommandLine cli = new CommandLine(new Main());
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       if (e instanceof ConfigException) {
@@ -22,10 +30,7 @@ public final class Main implements Runnable {
       }
       throw e;
     });
-    int code = cli.execute(args);
-    if (code != 0) {
-      System.exit(code);
-    }
+    return cli.execute(args);
   }
 
   @Override
