@@ -60,6 +60,8 @@ final class Connection {
     Room room;
     Broker.Subscription subscription;
     boolean inPresence;
+    /** The join's ok has been sent. */
+    boolean joined;
     /** Highest seq written to the client. */
     long delivered;
     /** Events waiting while the client is brought up to date from the store; null when live. */
@@ -175,7 +177,7 @@ final class Connection {
   private void join(ClientFrame.Join f) {
     RoomState existing = rooms.get(f.room());
     if (existing != null) {
-      if (existing.room == null || existing.held != null) {
+      if (!existing.joined) {
         throw new ChatException(ErrorCode.INVALID_REQUEST, "already joining '" + f.room() + "'");
       }
       // already live in this room: nothing to replay, the client has everything up to delivered
@@ -215,6 +217,7 @@ final class Connection {
                 }
                 state.delivered = replay.delivered();
                 send(new ServerFrame.JoinOk(f.id(), f.room(), state.delivered, members, replay.hasMore() ? true : null));
+                state.joined = true;
                 release(state);
               }
               return members;
