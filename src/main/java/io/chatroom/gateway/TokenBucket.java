@@ -1,44 +1,35 @@
 package io.chatroom.gateway;
 
 /**
- * A token bucket: {@code burst} tokens at most, refilled at {@code ratePerSecond}. Not thread-safe; each
- * connection owns one and uses it on its event loop.
+ * A token bucket of {@code burst} tokens refilled at {@code ratePerSecond}, kept as the generic cell rate
+ * algorithm: one "theoretical arrival time" in nanoseconds instead of a fractional token count, so the
+ * arithmetic is exact and a client sending at exactly the allowed rate is never refused. Not thread-safe;
+ * each connection owns one and uses it on its event loop.
  */
 final class TokenBucket {
-  private final double ratePerNano;
-  private final double burst;
-  private double tokens;
-  private long lastNanos;
+  private final long intervalNanos;
+  private final long toleranceNanos;
+  private long theoreticalArrival;
 
   TokenBucket(double ratePerSecond, double burst, long nowNanos) {
-    this.ratePerNano = ratePerSecond / 1e9;
-    this.burst = burst;
-    this.tokens = burst;
-    this.lastNanos = nowNanos;
+    this.intervalNanos = Math.max(1, Math.round(1e9 / ratePerSecond));
+    this.toleranceNanos = intervalNanos * (Math.max(1, (long) burst) - 1);
+    this.theoreticalArrival = nowNanos;
   }
 
   /** Takes one token if there is one. */
   boolean tryTake(long nowNanos) {
-    refill(nowNanos);
-    if (tokens >= 1) {
-      tokens -= 1;
-      return true;
+    long arrival = Math.max(theoreticalArrival, nowNanos);
+    if (arrival - nowNanos > toleranceNanos) {
+      return false;
     }
-    return false;
+    theoreticalArrival = arrival + intervalNanos;
+    return true;
   }
 
   /** Milliseconds until a token will be available, at least 1. */
   long millisUntilNext(long nowNanos) {
-    refill(nowNanos);
-    double missing = Math.max(0, 1 - tokens);
-    return Math.max(1, (long) Math.ceil(missing / ratePerNano / 1e6));
-  }
-
-  private void refill(long nowNanos) {
-    long elapsed = nowNanos - lastNanos;
-    if (elapsed > 0) {
-      tokens = Math.min(burst, tokens + elapsed * ratePerNano);
-      lastNanos = nowNanos;
-    }
+    long wait = Math.max(theoreticalArrival, nowNanos) - nowNanos - toleranceNanos;
+    return Math.max(1, (wait + 999_999) / 1_000_000);
   }
 }
