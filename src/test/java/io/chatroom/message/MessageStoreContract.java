@@ -1,0 +1,192 @@
+package io.chatroom.message;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chatroom.store.Database;
+import io.chatroom.testing.TestDatabases;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Seq assignment and idempotency at the store, run on SQLite and on PostgreSQL by the subclasses. */
+abstract class MessageStoreContract {
+  @TempDir
+  Path dir;
+  Vertx vertx;
+  Database db;
+  final MessageStore store = new MessageStore();
+  long general;
+  long other;
+  long alice;
+  long bob;
+
+  abstract TestDatabases.Kind kind();
+
+  @BeforeEach
+  void open() throws Exception {
+    vertx = Vertx.vertx();
+    TestDatabases.Isolated isolated = TestDatabases.create(kind(), dir);
+    db = Database.open(vertx, isolated.url(), isolated.schema());
+    db.inTransaction(c -> {
+      alice = insert(c, "INSERT INTO users (username, username_key, password_hash, created_at) VALUES ('alice', 'alice', 'x', 0) RETURNING id");
+      bob = insert(c, "INSERT INTO users (username, username_key, password_hash, created_at) VALUES ('bob', 'bob', 'x', 0) RETURNING id");
+      other = insert(c, "INSERT INTO rooms (name, topic, is_private, last_seq, created_at) VALUES ('other', '', FALSE, 0, 0) RETURNING id");
+      general = insert(c, "SELECT id FROM rooms WHERE name = 'general'");
+      return null;
+    });
+  }
+
+  @AfterEach
+  void close() {
+    db.close();
+    vertx.close();
+  }
+
+  private static long insert(Connection c, String sql) throws Exception {
+    try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  Draft draft(long room, long user, String text, String clientMsgId) {
+    return new Draft(room, room == general ? "general" : "other", user, user == alice ? "alice" : "bob", text, clientMsgId);
+  }
+
+  List<Appended> append(Draft... drafts) throws Exception {
+    return db.inTransaction(c -> store.append(c, List.of(drafts), 1000));
+  }
+
+  List<Message> page(Long before, Long after, int limit) throws Exception {
+    return db.inTransaction(c -> store.page(c, general, "general", before, after, limit));
+  }
+
+  long lastSeq() throws Exception {
+    return db.inTransaction(c -> store.lastSeq(c, general));
+  }
+
+  long rowCount() throws Exception {
+    return db.inTransaction(c -> insert(c, "SELECT COUNT(*) FROM messages"));
+  }
+
+  @Test
+  void seqsStartAtOneAndStayContiguousPerRoomAcrossBatches() throws Exception {
+    List<Appended> first = append(draft(general, alice, "a", null), draft(other, alice, "b", null), draft(general, bob, "c", null));
+    assertThat(first).extracting(a -> a.message().seq()).containsExactly(1L, 1L, 2L);
+    List<Appended> second = append(draft(general, alice, "d", null), draft(other, bob, "e", null));
+    assertThat(second).extracting(a -> a.message().seq()).containsExactly(3L, 2L);
+    assertThat(lastSeq()).isEqualTo(3);
+    assertThat(page(null, null, 10))
+        .extracting(Message::text).containsExactly("a", "c", "d");
+  }
+
+  @Test
+  void repeatedClientMsgIdInOneBatchIsStoredOnce() throws Exception {
+    List<Appended> results = append(draft(general, alice, "x", "id-1"), draft(general, alice, "x", "id-1"), draft(general, bob, "y", "id-1"));
+    assertThat(results.get(0).duplicate()).isFalse();
+    assertThat(results.get(1).duplicate()).isTrue();
+    assertThat(results.get(1).message()).isEqualTo(results.get(0).message());
+    assertThat(results.get(2).duplicate()).as("another user's id never collides").isFalse();
+    assertThat(results.get(2).message().seq()).isEqualTo(2);
+    assertThat(rowCount()).isEqualTo(2);
+  }
+
+  @Test
+  void repeatedClientMsgIdInALaterBatchReturnsTheOriginal() throws Exception {
+    Message original = append(draft(general, alice, "x", "id-1")).get(0).message();
+    Appended retry = db.inTransaction(c -> store.append(c, List.of(draft(general, alice, "x", "id-1")), 5000)).get(0);
+    assertThat(retry.duplicate()).isTrue();
+    assertThat(retry.message().seq()).isEqualTo(original.seq());
+    assertThat(retry.message().ts()).isEqualTo(original.ts());
+    assertThat(append(draft(general, alice, "next", "id-2")).get(0).message().seq()).isEqualTo(2);
+    assertThat(rowCount()).isEqualTo(2);
+  }
+
+  @Test
+  void pagesAreAscendingAndBounded() throws Exception {
+    for (int i = 1; i <= 30; i++) {
+      append(draft(general, alice, "m" + i, null));
+    }
+    assertThat(page(10L, null, 3))
+        .extracting(Message::seq).containsExactly(7L, 8L, 9L);
+    assertThat(page(null, 25L, 3))
+        .extracting(Message::seq).containsExactly(26L, 27L, 28L);
+    assertThat(page(20L, 15L, 100))
+        .extracting(Message::seq).containsExactly(16L, 17L, 18L, 19L);
+  }
+
+  @Test
+  void replayGivesTheNewestAfterSinceAndWhereTheClientNowStands() throws Exception {
+    for (int i = 1; i <= 60; i++) {
+      append(draft(general, alice, "m" + i, null));
+    }
+    MessageHistory history = new MessageHistory(db, store);
+    MessageHistory.Replay fresh = history.replay(general, "general", null).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(fresh.messages()).extracting(Message::seq).containsExactlyElementsOf(LongStream.rangeClosed(11, 60).boxed().toList());
+    assertThat(fresh.hasMore()).isTrue();
+    assertThat(fresh.delivered()).isEqualTo(60);
+
+    MessageHistory.Replay resumed = history.replay(general, "general", 55L).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(resumed.messages()).extracting(Message::seq).containsExactly(56L, 57L, 58L, 59L, 60L);
+    assertThat(resumed.hasMore()).isFalse();
+
+    MessageHistory.Replay upToDate = history.replay(general, "general", 60L).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(upToDate.messages()).isEmpty();
+    assertThat(upToDate.delivered()).isEqualTo(60);
+    MessageHistory.Replay fromTheFuture = history.replay(general, "general", 99L).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(fromTheFuture.delivered()).as("a since beyond the room is not trusted").isEqualTo(60);
+  }
+
+  @Test
+  void groupCommitUnderConcurrencyAssignsEverySeqOnceAndPublishesInOrder() throws Exception {
+    List<Message> published = new CopyOnWriteArrayList<>();
+    GroupCommitWriter writer = new GroupCommitWriter(db, store, published::addAll);
+    ExecutorService pool = Executors.newFixedThreadPool(20);
+    try {
+      List<CompletableFuture<Appended>> acks = Collections.synchronizedList(new ArrayList<>());
+      List<java.util.concurrent.Future<?>> senders = new ArrayList<>();
+      for (int t = 0; t < 20; t++) {
+        int thread = t;
+        senders.add(pool.submit(() -> {
+          for (int i = 0; i < 50; i++) {
+            acks.add(writer.append(draft(general, thread % 2 == 0 ? alice : bob, "t" + thread + "-" + i, "t" + thread + "-" + i))
+                .toCompletionStage().toCompletableFuture());
+          }
+        }));
+      }
+      for (java.util.concurrent.Future<?> s : senders) {
+        s.get(30, TimeUnit.SECONDS);
+      }
+      Map<Long, Integer> seqCounts = new HashMap<>();
+      for (CompletableFuture<Appended> ack : acks) {
+        Appended a = ack.get(30, TimeUnit.SECONDS);
+        assertThat(a.duplicate()).isFalse();
+        seqCounts.merge(a.message().seq(), 1, Integer::sum);
+      }
+      assertThat(seqCounts.keySet()).containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, 1000).boxed().toList());
+      assertThat(seqCounts.values()).allMatch(n -> n == 1);
+    } finally {
+      pool.shutdownNow();
+      writer.close();
+    }
+    assertThat(published).extracting(Message::seq).containsExactlyElementsOf(LongStream.rangeClosed(1, 1000).boxed().toList());
+    assertThat(rowCount()).isEqualTo(1000);
+  }
+}
