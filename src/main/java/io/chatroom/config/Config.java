@@ -48,7 +48,7 @@ public record Config(
     return new Config(host, port, dataDir, database, jwtSecret, logLevel, rate, burst, pingMs);
   }
 
-  /** Same configuration on another port and data dir; used by tests and tools that start servers. */
+  /** The same configuration on another store; used by tests and tools that start servers. */
   public Config withDatabase(DatabaseUrl db) {
     return new Config(host, port, dataDir, db, jwtSecret, logLevel, wsRatePerSecond, wsBurst, pingIntervalMs);
   }

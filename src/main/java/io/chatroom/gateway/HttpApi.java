@@ -2,6 +2,7 @@ package io.chatroom.gateway;
 
 import io.chatroom.ChatException;
 import io.chatroom.ErrorCode;
+import io.chatroom.account.AccountService;
 import io.chatroom.account.User;
 import io.chatroom.gateway.protocol.ClientFrame;
 import io.chatroom.gateway.protocol.HttpBodies;
@@ -41,12 +42,14 @@ final class HttpApi {
   Router router(Vertx vertx) {
     Router router = Router.router(vertx);
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
-    router.post("/api/auth/register").handler(ctx -> reply(ctx, 201, services.accounts()
-        .register(credentials(ctx).username(), credentials(ctx).password())
-        .map(s -> new HttpBodies.AuthResponse(UserInfo.of(s.user()), s.token()))));
-    router.post("/api/auth/login").handler(ctx -> reply(ctx, 200, services.accounts()
-        .login(credentials(ctx).username(), credentials(ctx).password())
-        .map(s -> new HttpBodies.AuthResponse(UserInfo.of(s.user()), s.token()))));
+    router.post("/api/auth/register").handler(ctx -> {
+      HttpBodies.Credentials c = body(ctx, HttpBodies.Credentials.class);
+      reply(ctx, 201, services.accounts().register(c.username(), c.password()).map(HttpApi::authBody));
+    });
+    router.post("/api/auth/login").handler(ctx -> {
+      HttpBodies.Credentials c = body(ctx, HttpBodies.Credentials.class);
+      reply(ctx, 200, services.accounts().login(c.username(), c.password()).map(HttpApi::authBody));
+    });
 
     router.route("/api/rooms*").handler(this::authenticate);
     router.route("/api/dm").handler(this::authenticate);
@@ -132,17 +135,12 @@ final class HttpApi {
     return services.accounts().findByUsername(body.username()).compose(action::apply);
   }
 
-  private static HttpBodies.RoomResponse roomBody(Room room) {
-    return new HttpBodies.RoomResponse(RoomInfo.of(room));
+  private static HttpBodies.AuthResponse authBody(AccountService.Session session) {
+    return new HttpBodies.AuthResponse(UserInfo.of(session.user()), session.token());
   }
 
-  private static HttpBodies.Credentials credentials(RoutingContext ctx) {
-    HttpBodies.Credentials c = ctx.get("chatroom.credentials");
-    if (c == null) {
-      c = body(ctx, HttpBodies.Credentials.class);
-      ctx.put("chatroom.credentials", c);
-    }
-    return c;
+  private static HttpBodies.RoomResponse roomBody(Room room) {
+    return new HttpBodies.RoomResponse(RoomInfo.of(room));
   }
 
   private static <T> T body(RoutingContext ctx, Class<T> type) {

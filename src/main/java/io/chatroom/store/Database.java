@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 
 /**
  * The relational store: a connection pool, the schema (migrated at start-up), and the thread pool that
@@ -109,15 +111,6 @@ public final class Database implements AutoCloseable {
     return url;
   }
 
-  public boolean isSqlite() {
-    return url.kind() == DatabaseUrl.Kind.SQLITE;
-  }
-
-  /** A connection for threads that own their JDBC work (the group-commit writer). */
-  public Connection connection() throws SQLException {
-    return dataSource.getConnection();
-  }
-
   /** Runs {@code work} on a database thread with a pooled connection in auto-commit mode. */
   public <T> Future<T> read(SqlWork<T> work) {
     return executor.executeBlocking(() -> {
@@ -161,18 +154,12 @@ public final class Database implements AutoCloseable {
 
   /** True when {@code e} reports a unique-constraint violation, on either database. */
   public boolean isUniqueViolation(SQLException e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SQLException sql) {
-        if ("23505".equals(sql.getSQLState())) {
-          return true;
-        }
-        // SQLITE_CONSTRAINT_UNIQUE (2067) and SQLITE_CONSTRAINT_PRIMARYKEY (1555)
-        if (isSqlite() && (sql.getErrorCode() == 19 || String.valueOf(sql.getMessage()).contains("UNIQUE constraint"))) {
-          return true;
-        }
-      }
+    if ("23505".equals(e.getSQLState())) {
+      return true;
     }
-    return false;
+    return e instanceof SQLiteException sqlite
+        && (sqlite.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE
+            || sqlite.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_PRIMARYKEY);
   }
 
   @Override
