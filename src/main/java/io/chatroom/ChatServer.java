@@ -1,24 +1,53 @@
 package io.chatroom;
 
 import io.chatroom.account.AccountService;
+import io.chatroom.account.Admins;
 import io.chatroom.account.TokenService;
+import io.chatroom.account.User;
 import io.chatroom.broker.Broker;
 import io.chatroom.broker.LocalBroker;
 import io.chatroom.broker.RoomEvent;
 import io.chatroom.config.Config;
+import io.chatroom.config.Observability;
 import io.chatroom.gateway.Gateway;
 import io.chatroom.gateway.Services;
 import io.chatroom.gateway.protocol.Protocol;
 import io.chatroom.gateway.protocol.ServerFrame;
 import io.chatroom.message.GroupCommitWriter;
-import io.chatroom.message.Message;
 import io.chatroom.message.MessageHistory;
 import io.chatroom.message.MessageStore;
+import io.chatroom.monitor.AlertEngine;
+import io.chatroom.monitor.AlertRules;
+import io.chatroom.monitor.LoadShedder;
+import io.chatroom.monitor.Monitor;
+import io.chatroom.monitor.MonitorStore;
+import io.chatroom.monitor.Notifier;
+import io.chatroom.monitor.OpsRoom;
+import io.chatroom.monitor.SystemProbe;
+import io.chatroom.monitor.WebhookNotifier;
+import io.chatroom.observability.Health;
+import io.chatroom.observability.Metrics;
+import io.chatroom.observability.Tracing;
 import io.chatroom.presence.LocalPresenceStore;
+import io.chatroom.room.Room;
 import io.chatroom.room.RoomService;
 import io.chatroom.store.Database;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MetricsDomain;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.io.IOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,40 +55,113 @@ import org.slf4j.LoggerFactory;
 /** A running chat node: the one place that knows every package and wires them together. */
 public final class ChatServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
+  /** Below this much free space the disk check reports DOWN: SQLite and logs are about to fail. */
+  static final long DISK_LOW_BYTES = 100L * 1024 * 1024;
+  /** The jar's version, "dev" when run from classes. */
+  public static final String VERSION = versionOf();
 
   private final Vertx vertx;
   private final Database database;
   private final GroupCommitWriter writer;
+  private final Metrics metrics;
+  private final Tracing tracing;
+  private final Health health;
+  private final Monitor monitor;
   private final int port;
 
-  private ChatServer(Vertx vertx, Database database, GroupCommitWriter writer, int port) {
+  private ChatServer(Vertx vertx, Database database, GroupCommitWriter writer, Metrics metrics, Tracing tracing,
+      Health health, Monitor monitor, int port) {
     this.vertx = vertx;
     this.database = database;
     this.writer = writer;
+    this.metrics = metrics;
+    this.tracing = tracing;
+    this.health = health;
+    this.monitor = monitor;
     this.port = port;
   }
 
   /**
-   * Starts a node and returns once it listens. Blocking.
+   * Starts a node and returns once it listens and is ready. Blocking.
    *
    * @param schema PostgreSQL schema to use (tests isolate themselves this way); null for the default
    * @throws io.chatroom.config.ConfigException when configuration, database or port is unusable
    */
   public static ChatServer start(Config config, String schema) {
-    Vertx vertx = Vertx.vertx();
+    Observability obs = config.observability();
+    return start(config, schema, Tracing.create(obs.otlpEndpoint(), obs.serviceName()));
+  }
+
+  /** As {@link #start(Config, String)}, with spans going to {@code exporter} (tests inspect them). */
+  public static ChatServer start(Config config, String schema, SpanExporter exporter) {
+    return start(config, schema, Tracing.withExporter(exporter, config.observability().serviceName()));
+  }
+
+  private static ChatServer start(Config config, String schema, Tracing tracing) {
+    Observability obs = config.observability();
+    Metrics metrics = new Metrics();
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+            // HTTP and WebSocket traffic have our own meters with route templates; Vert.x adds pools and loops
+            .addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER)
+            .addDisabledMetricsCategory(MetricsDomain.NET_SERVER)
+            .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
+            .addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT)
+            .addDisabledMetricsCategory(MetricsDomain.NET_CLIENT)
+            .addDisabledMetricsCategory(MetricsDomain.DATAGRAM_SOCKET)))
+        .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
+        .build();
     Database database = null;
     GroupCommitWriter writer = null;
     try {
-      database = Database.open(vertx, config.database(), schema);
+      database = Database.open(vertx, config.database(), schema, metrics.registry());
+      Health health = new Health(VERSION);
+      Database db = database;
+      health.register(new Health.Check("database", true, () -> databaseCheck(db)));
+      health.register(new Health.Check("disk", false, () -> diskCheck(vertx, config)));
+
       TokenService tokens = new TokenService(TokenService.loadOrCreateSecret(config.jwtSecret(), config.dataDir()));
       Broker broker = new LocalBroker();
       MessageStore store = new MessageStore();
-      writer = new GroupCommitWriter(database, store, messages -> publish(broker, messages));
-      Services services = new Services(config, database, new AccountService(vertx, database, tokens),
-          new RoomService(database), new MessageHistory(database, store), writer, broker, new LocalPresenceStore());
-      int port = Gateway.deploy(vertx, services).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      Tracer tracer = tracing.tracer();
+      writer = new GroupCommitWriter(database, store, metrics, tracer, committed -> publish(broker, tracer, committed));
+      RoomService rooms = new RoomService(database);
+
+      OpsSetup ops = database.inTransaction(c -> {
+        Admins.joinOpsRoom(c, obs.adminUsers());
+        return new OpsSetup(Admins.systemUser(c), RoomService.byName(c, Admins.OPS_ROOM).orElseThrow(() -> new java.sql.SQLException("the ops room is missing: migration V2 did not run")));
+      });
+      OpsRoom opsRoom = new OpsRoom(writer, ops.room(), ops.system());
+      List<Notifier> notifiers = new ArrayList<>();
+      notifiers.add(opsRoom);
+      if (obs.alertWebhookUrl() != null) {
+        notifiers.add(new WebhookNotifier(vertx, obs.alertWebhookUrl(), WebhookNotifier.Format.GENERIC, 1_000));
+      }
+      if (obs.slackWebhookUrl() != null) {
+        notifiers.add(new WebhookNotifier(vertx, obs.slackWebhookUrl(), WebhookNotifier.Format.SLACK, 1_000));
+      }
+      SystemProbe probe = new SystemProbe(config.dataDir());
+      AlertEngine alerts = new AlertEngine(obs.alertRulesFile() == null
+          ? AlertRules.defaults(obs.maxConnections()) : AlertRules.load(obs.alertRulesFile()));
+      Monitor monitor = new Monitor(vertx, metrics, probe, database, new MonitorStore(database, obs.nodeId()), alerts,
+          notifiers, obs.nodeId(), obs.monitorIntervalMs());
+      LoadShedder shedder = new LoadShedder(
+          () -> new LoadShedder.Load(probe.cpuPercent(), probe.memoryPercent(), metrics.connectionsActive()),
+          new LoadShedder.Thresholds(obs.shedCpuPercent(), obs.shedMemoryPercent(), obs.maxConnections(), obs.shedCooldownMs()),
+          metrics);
+
+      Services services = new Services(config, database, new AccountService(vertx, database, tokens, obs.adminUsers()),
+          rooms, new MessageHistory(database, store), writer, broker, new LocalPresenceStore(),
+          metrics, tracer, health, shedder, monitor, opsRoom);
+      int port = await(Gateway.deploy(vertx, services));
+      await(monitor.start());
+      vertx.setPeriodic(obs.shedCheckIntervalMs(), id -> vertx.executeBlocking(() -> {
+        shedder.evaluate(System.currentTimeMillis());
+        return null;
+      }, false));
+      health.state(Health.State.READY);
       log.info("chatroom listening on {}:{} with {}", config.host(), port, config.database().display());
-      return new ChatServer(vertx, database, writer, port);
+      return new ChatServer(vertx, database, writer, metrics, tracing, health, monitor, port);
     } catch (Exception e) {
       if (writer != null) {
         writer.close();
@@ -68,6 +170,8 @@ public final class ChatServer implements AutoCloseable {
         database.close();
       }
       vertx.close();
+      tracing.close();
+      metrics.close();
       Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
       if (cause instanceof RuntimeException re) {
         throw re;
@@ -76,20 +180,79 @@ public final class ChatServer implements AutoCloseable {
     }
   }
 
-  /** Serializes each committed message once; every subscriber on every node receives these same bytes. */
-  private static void publish(Broker broker, List<Message> messages) {
-    for (Message m : messages) {
-      broker.publish(new RoomEvent(m.room(), m.seq(), null, Protocol.encode(ServerFrame.MessageEvent.of(m))));
+  private record OpsSetup(User system, Room room) {}
+
+  private static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  private static Future<Map<String, Object>> databaseCheck(Database db) {
+    long start = System.nanoTime();
+    return db.ping().map(ok -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("status", "UP");
+      m.put("kind", db.url().kind().name().toLowerCase(java.util.Locale.ROOT));
+      m.put("latency_ms", (System.nanoTime() - start) / 1_000_000.0);
+      return m;
+    });
+  }
+
+  private static Future<Map<String, Object>> diskCheck(Vertx vertx, Config config) {
+    return vertx.executeBlocking(() -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      try {
+        FileStore store = Files.getFileStore(config.dataDir());
+        long free = store.getUsableSpace();
+        m.put("status", free >= DISK_LOW_BYTES ? "UP" : "DOWN");
+        m.put("path", config.dataDir().toString());
+        m.put("free_bytes", free);
+        m.put("total_bytes", store.getTotalSpace());
+      } catch (IOException e) {
+        m.put("status", "DOWN");
+        m.put("error", e.getMessage());
+      }
+      return m;
+    }, false);
+  }
+
+  /**
+   * Serializes each committed message once; every subscriber on every node receives these same bytes. The
+   * fan-out span covers encoding and the hand-off to each event loop, in the message's own trace.
+   */
+  private static void publish(Broker broker, Tracer tracer, List<GroupCommitWriter.Committed> committed) {
+    for (GroupCommitWriter.Committed c : committed) {
+      Span span = tracer.spanBuilder("fanout").setParent(c.trace()).setAttribute("chat.room", c.message().room()).startSpan();
+      try {
+        broker.publish(new RoomEvent(c.message().room(), c.message().seq(), null,
+            Protocol.encode(ServerFrame.MessageEvent.of(c.message()))));
+      } finally {
+        span.end();
+      }
     }
+  }
+
+  private static String versionOf() {
+    String v = ChatServer.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
   }
 
   public int port() {
     return port;
   }
 
-  /** Closes every connection, commits the messages already queued, then closes the store. Blocking. */
+  public Metrics metrics() {
+    return metrics;
+  }
+
+  public Monitor monitor() {
+    return monitor;
+  }
+
+  /** Stops taking traffic, closes every connection, commits the messages already queued, then closes the store. Blocking. */
   @Override
   public void close() {
+    health.state(Health.State.DRAINING);
+    monitor.stop();
     try {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -97,5 +260,7 @@ public final class ChatServer implements AutoCloseable {
     }
     writer.close();
     database.close();
+    tracing.close();
+    metrics.close();
   }
 }

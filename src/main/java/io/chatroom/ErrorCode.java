@@ -23,7 +23,8 @@ public enum ErrorCode {
   PAYLOAD_TOO_LARGE("payload_too_large", 413),
   RATE_LIMITED("rate_limited", 429),
   INTERNAL("internal_error", 500),
-  UNAVAILABLE("unavailable", 503);
+  UNAVAILABLE("unavailable", 503),
+  OVERLOADED("overloaded", 503);
 
   private final String wire;
   private final int httpStatus;

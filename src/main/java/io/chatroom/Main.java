@@ -1,6 +1,7 @@
 package io.chatroom;
 
 import io.chatroom.cli.ServeCommand;
+import io.chatroom.cli.UserCommand;
 import io.chatroom.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -8,7 +9,7 @@ import picocli.CommandLine.Command;
 /** The {@code chatroom} command line: one jar, one subcommand per job. */
 @Command(name = "chatroom", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Self-hosted chat: rooms, direct messages, durable history.",
-    subcommands = {ServeCommand.class})
+    subcommands = {ServeCommand.class, UserCommand.class})
 public final class Main implements Runnable {
   /** Exit code for bad configuration, so scripts can tell it from a crash. */
   public static final int EXIT_CONFIG = 2;

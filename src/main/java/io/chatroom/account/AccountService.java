@@ -11,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -25,10 +26,13 @@ public final class AccountService {
   private final PasswordHasher hasher = new PasswordHasher();
   /** bcrypt gets its own threads so a burst of sign-ins cannot starve database work. */
   private final WorkerExecutor hashing;
+  /** ADMIN_USERS, case-insensitive. */
+  private final Set<String> configuredAdmins;
 
-  public AccountService(Vertx vertx, Database db, TokenService tokens) {
+  public AccountService(Vertx vertx, Database db, TokenService tokens, Set<String> configuredAdmins) {
     this.db = db;
     this.tokens = tokens;
+    this.configuredAdmins = configuredAdmins;
     this.hashing = vertx.createSharedWorkerExecutor("chatroom-hash", Runtime.getRuntime().availableProcessors(), 10, TimeUnit.SECONDS);
   }
 
@@ -67,6 +71,14 @@ public final class AccountService {
   /** The user a bearer token belongs to; fails with {@code unauthorized} otherwise. Cheap: no database access. */
   public User authenticate(String token) {
     return tokens.verify(token).orElseThrow(() -> new ChatException(ErrorCode.UNAUTHORIZED, "missing, invalid or expired token"));
+  }
+
+  /** Whether {@code user} may use the admin API: named in ADMIN_USERS or promoted with the CLI. */
+  public Future<Boolean> isAdmin(User user) {
+    if (configuredAdmins.contains(user.username())) {
+      return Future.succeededFuture(true);
+    }
+    return db.read(c -> Admins.isFlagged(c, user.id()));
   }
 
   public Future<User> findByUsername(String username) {

@@ -16,8 +16,10 @@ final class PasswordHasher {
     return BCrypt.withDefaults().hashToString(COST, password.toCharArray());
   }
 
+  /** False for a wrong password, an unknown user (null hash) and an account that cannot sign in ("!"). */
   boolean matches(String password, String hash) {
+    boolean usable = hash != null && hash.startsWith("$2");
     return BCrypt.verifyer().verify(password.getBytes(StandardCharsets.UTF_8),
-        (hash == null ? DUMMY_HASH : hash).getBytes(StandardCharsets.UTF_8)).verified && hash != null;
+        (usable ? hash : DUMMY_HASH).getBytes(StandardCharsets.UTF_8)).verified && usable;
   }
 }

@@ -2,8 +2,10 @@ package io.chatroom.cli;
 
 import io.chatroom.ChatServer;
 import io.chatroom.config.Config;
+import io.chatroom.observability.Logging;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code chatroom serve}: runs a node until SIGTERM or Ctrl-C. */
@@ -16,15 +18,15 @@ public final class ServeCommand implements Runnable {
   @Option(names = "--port", description = "Port to listen on (env CHATROOM_PORT, default 8888)")
   String port;
 
-  @Option(names = "--data-dir", description = "Directory for the SQLite database and secrets (env CHATROOM_DATA_DIR, default ./data)")
-  String dataDir;
-
-  @Option(names = "--database-url", description = "postgresql://user:pass@host:5432/db (env DATABASE_URL, default embedded SQLite)")
-  String databaseUrl;
+  @Mixin
+  StoreOptions store;
 
   @Override
   public void run() {
-    Config config = Config.load(new Config.Flags(host, port, dataDir, databaseUrl), System.getenv());
+    Config config = Config.load(new Config.Flags(host, port, store.dataDir, store.databaseUrl), System.getenv());
+    var obs = config.observability();
+    Logging.configure(new Logging.Settings(obs.jsonLogs() ? Logging.Format.JSON : Logging.Format.TEXT,
+        config.logLevel(), obs.logDir(), obs.logRetentionDays()));
     ChatServer server = ChatServer.start(config, null);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Everything the server reads at start-up, resolved once as flags &gt; environment &gt; defaults.
@@ -21,7 +22,8 @@ public record Config(
     String logLevel,
     double wsRatePerSecond,
     int wsBurst,
-    long pingIntervalMs) {
+    long pingIntervalMs,
+    Observability observability) {
 
   /** Values given on the command line; null where a flag was not given. */
   public record Flags(String host, String port, String dataDir, String databaseUrl) {
@@ -45,12 +47,81 @@ public record Config(
     double rate = parsePositive(env, "CHATROOM_WS_RATE", "20");
     int burst = (int) parsePositive(env, "CHATROOM_WS_BURST", "40");
     long pingMs = (long) (parsePositive(env, "CHATROOM_PING_INTERVAL_SECONDS", "30") * 1000);
-    return new Config(host, port, dataDir, database, jwtSecret, logLevel, rate, burst, pingMs);
+    return new Config(host, port, dataDir, database, jwtSecret, logLevel, rate, burst, pingMs, observability(env, dataDir));
+  }
+
+  private static Observability observability(Map<String, String> env, Path dataDir) {
+    String format = pick(null, env, "LOG_FORMAT", "json").toLowerCase(java.util.Locale.ROOT);
+    if (!format.equals("json") && !format.equals("text")) {
+      throw new ConfigException("LOG_FORMAT", "'" + format + "' is not a log format", "use json (the default) or text");
+    }
+    String logDirValue = pick(null, env, "LOG_DIR", null);
+    Path logDir = logDirValue == null ? null : writableDir(dataDir.resolve(logDirValue), "LOG_DIR");
+    String endpoint = pick(null, env, "OTEL_EXPORTER_OTLP_ENDPOINT", null);
+    if (endpoint != null && !endpoint.matches("https?://.+")) {
+      throw new ConfigException("OTEL_EXPORTER_OTLP_ENDPOINT", "'" + endpoint + "' is not an http(s) URL",
+          "use the collector's OTLP/HTTP base URL, e.g. http://127.0.0.1:4318, or unset it");
+    }
+    Set<String> admins = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+    for (String name : pick(null, env, "ADMIN_USERS", "").split(",")) {
+      if (!name.isBlank()) {
+        admins.add(name.trim());
+      }
+    }
+    String rulesValue = pick(null, env, "ALERT_RULES_FILE", null);
+    Path rules = rulesValue == null ? null : Path.of(rulesValue).toAbsolutePath();
+    if (rules != null && !Files.isReadable(rules)) {
+      throw new ConfigException("ALERT_RULES_FILE", "cannot read " + rules, "point it at a readable YAML file, or unset it for the defaults");
+    }
+    String webhook = url(env, "ALERT_WEBHOOK_URL");
+    String slack = url(env, "ALERT_SLACK_WEBHOOK_URL");
+    double shedCpu = percent(env, "SHED_CPU_PERCENT", "90");
+    double shedMemory = percent(env, "SHED_MEMORY_PERCENT", "95");
+    return new Observability(pick(null, env, "CHATROOM_NODE_ID", hostName()), format.equals("json"), logDir,
+        (int) parsePositive(env, "LOG_RETENTION_DAYS", "14"),
+        endpoint, pick(null, env, "OTEL_SERVICE_NAME", "chatroom"),
+        java.util.Collections.unmodifiableSet(admins),
+        pick(null, env, "ALERTS_WEBHOOK_TOKEN", null),
+        (long) (parsePositive(env, "MONITOR_INTERVAL_SECONDS", "60") * 1000),
+        rules, webhook, slack,
+        (int) parsePositive(env, "CHATROOM_MAX_CONNECTIONS", "10000"),
+        shedCpu, shedMemory,
+        (long) (parsePositive(env, "SHED_CHECK_INTERVAL_SECONDS", "5") * 1000),
+        (long) (parsePositive(env, "SHED_COOLDOWN_SECONDS", "30") * 1000));
+  }
+
+  private static String hostName() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "localhost";
+    }
+  }
+
+  private static String url(Map<String, String> env, String name) {
+    String value = pick(null, env, name, null);
+    if (value != null && !value.matches("https?://.+")) {
+      throw new ConfigException(name, "'" + value + "' is not an http(s) URL", "use the full webhook URL, or unset it");
+    }
+    return value;
+  }
+
+  private static double percent(Map<String, String> env, String name, String fallback) {
+    String value = pick(null, env, name, fallback);
+    try {
+      double d = Double.parseDouble(value);
+      if (d >= 0 && d <= 100) {
+        return d;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw new ConfigException(name, "'" + value + "' is not a percentage", "use a number from 0 to 100, e.g. " + fallback);
   }
 
   /** The same configuration on another store; used by tests and tools that start servers. */
   public Config withDatabase(DatabaseUrl db) {
-    return new Config(host, port, dataDir, db, jwtSecret, logLevel, wsRatePerSecond, wsBurst, pingIntervalMs);
+    return new Config(host, port, dataDir, db, jwtSecret, logLevel, wsRatePerSecond, wsBurst, pingIntervalMs, observability);
   }
 
   private static String pick(String flag, Map<String, String> env, String name, String fallback) {
@@ -87,8 +158,11 @@ public record Config(
   }
 
   private static Path prepareDataDir(String value) {
-    Path dir = Path.of(value).toAbsolutePath().normalize();
-    String setting = "CHATROOM_DATA_DIR (--data-dir)";
+    return writableDir(Path.of(value), "CHATROOM_DATA_DIR (--data-dir)");
+  }
+
+  private static Path writableDir(Path path, String setting) {
+    Path dir = path.toAbsolutePath().normalize();
     try {
       Files.createDirectories(dir);
       Path probe = Files.createTempFile(dir, ".write-check", ".tmp");

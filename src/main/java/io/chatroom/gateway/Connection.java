@@ -15,6 +15,12 @@ import io.chatroom.message.Draft;
 import io.chatroom.message.Message;
 import io.chatroom.message.MessageHistory;
 import io.chatroom.room.Room;
+import io.chatroom.observability.DisconnectReason;
+import io.chatroom.observability.LogContext;
+import io.chatroom.observability.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.http.ServerWebSocket;
@@ -53,6 +59,8 @@ final class Connection {
   private long lastHeardNanos = System.nanoTime();
   private boolean pingOutstanding;
   private long timerId = -1;
+  /** Why this connection ends; a close the server did not initiate is the client's. */
+  private DisconnectReason closeReason = DisconnectReason.CLIENT;
 
   /** One joined (or joining) room. */
   private final class RoomState {
@@ -81,6 +89,7 @@ final class Connection {
     this.services = services;
     this.context = context;
     this.rate = new TokenBucket(services.config().wsRatePerSecond(), services.config().wsBurst(), System.nanoTime());
+    services.metrics().connectionOpened();
   }
 
   void start() {
@@ -102,11 +111,13 @@ final class Connection {
       return;
     }
     heard();
+    services.metrics().frameReceived();
     long now = System.nanoTime();
-    if (!rate.tryTake(now)) {
+    if (!rate.tryTake(now, services.shedder().frameCost())) {
+      services.metrics().rateLimited();
       if (++refusedInARow > MAX_REFUSED_IN_A_ROW) {
         send(new ServerFrame.ErrorFrame(null, ErrorCode.RATE_LIMITED.wire(), "too many frames; closing", null));
-        close(CloseCode.POLICY_VIOLATION, "rate limit abuse");
+        close(CloseCode.POLICY_VIOLATION, DisconnectReason.POLICY, "rate limit abuse");
       } else {
         send(new ServerFrame.ErrorFrame(null, ErrorCode.RATE_LIMITED.wire(), "slow down", rate.millisUntilNext(now)));
       }
@@ -169,6 +180,7 @@ final class Connection {
       return;
     }
     context.owner().cancelTimer(timerId);
+    services.metrics().userConnected(user.id());
     long interval = services.config().pingIntervalMs();
     timerId = context.owner().setPeriodic(interval, id -> checkAlive(interval));
     send(new ServerFrame.Welcome(UserInfo.of(user), sessionId));
@@ -237,13 +249,22 @@ final class Connection {
       throw new ChatException(ErrorCode.NOT_MEMBER, "join '" + f.room() + "' before sending to it");
     }
     Draft draft = new Draft(state.room.id(), state.room.name(), user.id(), user.username(), f.text(), f.clientMsgId());
-    services.writer().append(draft).onComplete(ar -> {
+    // the message's trace: ws.send -> store.commit (writer thread) -> fanout
+    Span span = services.tracer().spanBuilder("ws.send")
+        .setSpanKind(SpanKind.SERVER)
+        .setAttribute("chat.room", state.room.name())
+        .setAttribute("chat.session_id", sessionId)
+        .startSpan();
+    services.writer().append(draft, io.opentelemetry.context.Context.root().with(span)).onComplete(ar -> {
       if (ar.succeeded()) {
         Message m = ar.result().message();
+        span.setAttribute("chat.seq", m.seq());
         send(new ServerFrame.SendOk(f.id(), m.seq(), m.ts(), ar.result().duplicate() ? true : null));
       } else {
-        fail(f.id(), ar.cause());
+        span.setStatus(StatusCode.ERROR);
+        fail(f.id(), ar.cause(), span);
       }
+      span.end();
     });
   }
 
@@ -252,7 +273,8 @@ final class Connection {
     Future<Room> room = state != null && state.room != null
         ? Future.succeededFuture(state.room)
         : services.rooms().readable(user, f.room());
-    room.compose(r -> services.history().page(r.id(), r.name(), f.before(), f.after(), f.limit()))
+    Integer limit = services.shedder().historyLimit(f.limit());
+    room.compose(r -> services.history().page(r.id(), r.name(), f.before(), f.after(), limit))
         .onComplete(ar -> {
           if (ar.succeeded()) {
             send(new ServerFrame.HistoryOk(f.id(), ServerFrame.MessageEvent.of(ar.result())));
@@ -314,8 +336,10 @@ final class Connection {
             return;
           }
           if (ar.failed()) {
-            log.warn("could not fill a gap in room {}: {}", state.name, ar.cause().toString());
-            close(CloseCode.TRY_AGAIN_LATER, "temporarily unable to deliver; resume with since");
+            try (LogContext ignored = logContext(state.name, null)) {
+              log.warn("could not fill a gap in room {}: {}", state.name, ar.cause().toString());
+            }
+            close(CloseCode.TRY_AGAIN_LATER, DisconnectReason.SERVER_ERROR, "temporarily unable to deliver; resume with since");
             return;
           }
           for (Message m : ar.result()) {
@@ -374,7 +398,7 @@ final class Connection {
       return;
     }
     if (pingOutstanding) {
-      close(CloseCode.GOING_AWAY, "no answer to ping");
+      close(CloseCode.GOING_AWAY, DisconnectReason.PING_TIMEOUT, "no answer to ping");
       return;
     }
     pingOutstanding = true;
@@ -388,9 +412,14 @@ final class Connection {
 
   /** A fan-out write: a client that lets its queue fill is cut off rather than allowed to grow memory. */
   private void writeLive(byte[] json) {
+    if (closed) {
+      services.metrics().sendQueueDropped();
+      return;
+    }
     write(json);
-    if (!closed && ws.writeQueueFull()) {
-      close(CloseCode.TRY_AGAIN_LATER, "too slow: send queue full; reconnect and resume with since");
+    services.metrics().fanoutDelivered();
+    if (ws.writeQueueFull()) {
+      close(CloseCode.TRY_AGAIN_LATER, DisconnectReason.SLOW_CONSUMER, "too slow: send queue full; reconnect and resume with since");
     }
   }
 
@@ -401,28 +430,45 @@ final class Connection {
   private void write(byte[] json) {
     if (!closed) {
       ws.writeFrame(TextFrames.of(json));
+      services.metrics().frameSent();
     }
   }
 
   private void fail(JsonNode id, Throwable t) {
+    fail(id, t, null);
+  }
+
+  private void fail(JsonNode id, Throwable t, Span span) {
     if (t instanceof ChatException e) {
       send(new ServerFrame.ErrorFrame(id, e.code().wire(), e.getMessage(), null));
     } else {
-      log.error("request failed on session {}", sessionId, t);
+      services.metrics().exception(t);
+      try (LogContext ignored = logContext(null, span)) {
+        log.error("request failed on session {}", sessionId, t);
+      }
       send(new ServerFrame.ErrorFrame(id, ErrorCode.INTERNAL.wire(), "internal error", null));
     }
+  }
+
+  /** Correlation keys for this session's log lines; never the message text or the token. */
+  private LogContext logContext(String room, Span span) {
+    return LogContext.of(LogContext.SESSION_ID, sessionId,
+        LogContext.USER_ID, user == null ? null : Long.toString(user.id()),
+        LogContext.ROOM, room,
+        LogContext.TRACE_ID, Tracing.traceId(span));
   }
 
   /** Ends a session that never authenticated: it learns why, then the socket closes with 1008. */
   private void refuse(String reason) {
     send(new ServerFrame.ErrorFrame(null, ErrorCode.UNAUTHORIZED.wire(), reason, null));
-    close(CloseCode.POLICY_VIOLATION, "unauthorized");
+    close(CloseCode.POLICY_VIOLATION, DisconnectReason.POLICY, "unauthorized");
   }
 
-  void close(CloseCode code, String reason) {
+  void close(CloseCode code, DisconnectReason why, String reason) {
     if (closed) {
       return;
     }
+    closeReason = why;
     ws.close(code.code, reason);
     onClosed();
   }
@@ -430,9 +476,11 @@ final class Connection {
   private void onException(Throwable t) {
     String message = String.valueOf(t.getMessage());
     if (message.contains("max message size") || message.contains("Max frame length")) {
-      close(CloseCode.MESSAGE_TOO_BIG, "frame over 64 KiB");
+      close(CloseCode.MESSAGE_TOO_BIG, DisconnectReason.TOO_BIG, "frame over 64 KiB");
     } else {
-      log.debug("websocket error on session {}: {}", sessionId, t.toString());
+      try (LogContext ignored = logContext(null, null)) {
+        log.debug("websocket error on session {}: {}", sessionId, t.toString());
+      }
     }
   }
 
@@ -442,6 +490,10 @@ final class Connection {
     }
     closed = true;
     context.owner().cancelTimer(timerId);
+    services.metrics().connectionClosed(closeReason);
+    if (user != null) {
+      services.metrics().userDisconnected(user.id());
+    }
     List<RoomState> joined = List.copyOf(rooms.values());
     rooms.clear();
     for (RoomState state : joined) {

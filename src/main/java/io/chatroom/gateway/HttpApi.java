@@ -10,30 +10,50 @@ import io.chatroom.gateway.protocol.Protocol;
 import io.chatroom.gateway.protocol.RoomInfo;
 import io.chatroom.gateway.protocol.ServerFrame;
 import io.chatroom.gateway.protocol.UserInfo;
+import io.chatroom.observability.Health;
+import io.chatroom.observability.LogContext;
+import io.chatroom.observability.Tracing;
 import io.chatroom.room.Room;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.UUID;
 import java.util.function.Function;
+import java.util.regex.Pattern;
+import net.logstash.logback.argument.StructuredArguments;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The HTTP API and the {@code /ws} upgrade. Handlers translate; the services decide. */
+/**
+ * The HTTP API and the {@code /ws} upgrade. Handlers translate; the services decide. Every request is
+ * measured under its route template, traced, and written to the access log.
+ */
 final class HttpApi {
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+  private static final Logger access = LoggerFactory.getLogger("chatroom.access");
   /** Request bodies are small JSON objects; anything bigger is a mistake or an attack. */
   static final int MAX_BODY_BYTES = 64 * 1024;
   private static final String USER_KEY = "chatroom.user";
-  static final String VERSION = versionOf();
+  private static final String ROUTE_KEY = "chatroom.route";
+  private static final String SPAN_KEY = "chatroom.span";
+  private static final String REQUEST_ID_KEY = "chatroom.request_id";
+  private static final String RECORDED_KEY = "chatroom.recorded";
+  /** A caller's X-Request-Id is kept only when it looks like one; otherwise we mint our own. */
+  private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
   private final Services services;
+  private final BodyHandler bodies = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
 
   HttpApi(Services services) {
     this.services = services;
@@ -41,67 +61,147 @@ final class HttpApi {
 
   Router router(Vertx vertx) {
     Router router = Router.router(vertx);
-    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
-    router.post("/api/auth/register").handler(ctx -> {
+    router.route().handler(this::observe);
+    Handler<RoutingContext> auth = this::authenticate;
+
+    route(router, HttpMethod.POST, "/api/auth/register", bodies, ctx -> {
       HttpBodies.Credentials c = body(ctx, HttpBodies.Credentials.class);
       reply(ctx, 201, services.accounts().register(c.username(), c.password()).map(HttpApi::authBody));
     });
-    router.post("/api/auth/login").handler(ctx -> {
+    route(router, HttpMethod.POST, "/api/auth/login", bodies, ctx -> {
       HttpBodies.Credentials c = body(ctx, HttpBodies.Credentials.class);
       reply(ctx, 200, services.accounts().login(c.username(), c.password()).map(HttpApi::authBody));
     });
-
-    router.route("/api/rooms*").handler(this::authenticate);
-    router.route("/api/dm").handler(this::authenticate);
-    router.get("/api/rooms").handler(ctx -> reply(ctx, 200, services.rooms().list(user(ctx))
+    route(router, HttpMethod.GET, "/api/rooms", auth, ctx -> reply(ctx, 200, services.rooms().list(user(ctx))
         .map(rooms -> new HttpBodies.RoomsResponse(rooms.stream().map(RoomInfo::of).toList()))));
-    router.post("/api/rooms").handler(ctx -> {
+    route(router, HttpMethod.POST, "/api/rooms", bodies, auth, ctx -> {
       HttpBodies.CreateRoom body = body(ctx, HttpBodies.CreateRoom.class);
       reply(ctx, 201, services.rooms()
           .create(user(ctx), body.name(), body.topic(), Boolean.TRUE.equals(body.isPrivate()))
           .map(HttpApi::roomBody));
     });
-    router.post("/api/rooms/:name/members").handler(ctx -> {
+    route(router, HttpMethod.POST, "/api/rooms/:name/members", bodies, auth, ctx -> {
       HttpBodies.UsernameRequest body = body(ctx, HttpBodies.UsernameRequest.class);
       reply(ctx, 200, withUser(body, other -> services.rooms().addMember(user(ctx), ctx.pathParam("name"), other))
           .map(HttpApi::roomBody));
     });
-    router.post("/api/dm").handler(ctx -> {
+    route(router, HttpMethod.POST, "/api/dm", bodies, auth, ctx -> {
       HttpBodies.UsernameRequest body = body(ctx, HttpBodies.UsernameRequest.class);
       reply(ctx, 200, withUser(body, other -> services.rooms().direct(user(ctx), other)).map(HttpApi::roomBody));
     });
-    router.get("/api/rooms/:name/messages").handler(ctx -> {
+    route(router, HttpMethod.GET, "/api/rooms/:name/messages", auth, ctx -> {
       Long before = longParam(ctx, "before");
       Long after = longParam(ctx, "after");
       Long limit = longParam(ctx, "limit");
       Integer pageLimit = limit == null ? null : (int) Math.min(limit, Integer.MAX_VALUE);
       ClientFrame.checkPage(before, after, pageLimit);
+      Integer allowed = services.shedder().historyLimit(pageLimit);
       reply(ctx, 200, services.rooms().readable(user(ctx), ctx.pathParam("name"))
-          .compose(room -> services.history().page(room.id(), room.name(), before, after, pageLimit))
+          .compose(room -> services.history().page(room.id(), room.name(), before, after, allowed))
           .map(messages -> new HttpBodies.MessagesResponse(ServerFrame.MessageEvent.of(messages))));
     });
 
-    router.get("/health").handler(this::health);
-    router.get("/ws").handler(this::upgrade);
+    new AdminApi(services, this).mount(router);
+
+    route(router, HttpMethod.GET, "/health", this::health);
+    route(router, HttpMethod.GET, "/health/ready", this::ready);
+    route(router, HttpMethod.GET, "/metrics", this::metrics);
+    route(router, HttpMethod.GET, "/ws", this::upgrade);
     router.route().last().handler(ctx -> ctx.fail(new ChatException(ErrorCode.NOT_FOUND, "no such endpoint: " + ctx.request().path())));
     router.route().failureHandler(this::failure);
     return router;
   }
 
-  private void health(RoutingContext ctx) {
-    services.database().ping().onComplete(ar -> {
-      boolean up = ar.succeeded();
-      Map<String, Object> database = new LinkedHashMap<>();
-      database.put("status", up ? "UP" : "DOWN");
-      if (!up) {
-        database.put("error", String.valueOf(ar.cause().getMessage()));
+  /** Registers {@code chain} for {@code method path}, labelling the request with the path template first. */
+  @SafeVarargs
+  final void route(Router router, HttpMethod method, String template, Handler<RoutingContext>... chain) {
+    // a route of its own: Vert.x wants a body handler first on any route that has one
+    router.route(method, template).handler(ctx -> {
+      ctx.put(ROUTE_KEY, template);
+      ctx.next();
+    });
+    Route route = router.route(method, template);
+    for (Handler<RoutingContext> h : chain) {
+      route.handler(h);
+    }
+  }
+
+  /** Starts the request's span and, when the response ends, records its metrics and access-log line. */
+  private void observe(RoutingContext ctx) {
+    long start = System.nanoTime();
+    String given = ctx.request().getHeader("X-Request-Id");
+    String requestId = given != null && REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
+    ctx.response().putHeader("X-Request-Id", requestId);
+    Span span = services.tracer().spanBuilder("HTTP " + ctx.request().method().name())
+        .setSpanKind(SpanKind.SERVER)
+        .setAttribute("http.request.method", ctx.request().method().name())
+        .startSpan();
+    ctx.put(SPAN_KEY, span);
+    ctx.put(REQUEST_ID_KEY, requestId);
+    ctx.addEndHandler(ar -> record(ctx, ctx.response().getStatusCode(), start));
+    ctx.next();
+  }
+
+  private void record(RoutingContext ctx, int status, long startNanos) {
+    if (ctx.get(RECORDED_KEY) != null) {
+      return;
+    }
+    ctx.put(RECORDED_KEY, true);
+    long nanos = System.nanoTime() - startNanos;
+    String method = ctx.request().method().name();
+    String route = ctx.get(ROUTE_KEY) == null ? "unmatched" : ctx.get(ROUTE_KEY);
+    services.metrics().httpRequest(method, route, status, nanos);
+    Span span = ctx.get(SPAN_KEY);
+    span.updateName(method + " " + route);
+    span.setAttribute("http.route", route);
+    span.setAttribute("http.response.status_code", status);
+    if (status >= 500) {
+      span.setStatus(StatusCode.ERROR);
+    }
+    span.end();
+    User user = ctx.get(USER_KEY);
+    try (LogContext ignored = LogContext.of(LogContext.REQUEST_ID, ctx.get(REQUEST_ID_KEY),
+        LogContext.USER_ID, user == null ? null : Long.toString(user.id()), LogContext.TRACE_ID, Tracing.traceId(span))) {
+      boolean probe = route.startsWith("/health") || route.equals("/metrics");
+      if (probe ? access.isDebugEnabled() : access.isInfoEnabled()) {
+        String line = "{} {} {} {}ms";
+        Object[] args = {StructuredArguments.v("method", method), StructuredArguments.v("route", route),
+            StructuredArguments.v("status", status), StructuredArguments.v("duration_ms", nanos / 1_000_000.0)};
+        if (probe) {
+          access.debug(line, args);
+        } else {
+          access.info(line, args);
+        }
       }
-      Map<String, Object> body = new LinkedHashMap<>();
-      body.put("status", up ? "UP" : "DOWN");
-      body.put("timestamp", Instant.now().toString());
-      body.put("version", VERSION);
-      body.put("checks", Map.of("database", database));
-      json(ctx, up ? 200 : 503, body);
+    }
+  }
+
+  /** Liveness with details: 200 whenever the process answers; the body says what is up and what is not. */
+  private void health(RoutingContext ctx) {
+    services.health().run().onSuccess(report -> json(ctx, 200, report.body())).onFailure(ctx::fail);
+  }
+
+  /** Readiness: 200 only when started, not draining, and the database answers. */
+  private void ready(RoutingContext ctx) {
+    services.health().run().onSuccess(report -> {
+      boolean ready = services.health().state() == Health.State.READY && report.criticalUp();
+      java.util.Map<String, Object> body = new java.util.LinkedHashMap<>(report.body());
+      body.put("status", ready ? "READY" : "NOT_READY");
+      json(ctx, ready ? 200 : 503, body);
+    }).onFailure(ctx::fail);
+  }
+
+  private void metrics(RoutingContext ctx) {
+    // building the exposition walks every meter: CPU work kept off the event loop
+    ctx.vertx().executeBlocking(() -> services.metrics().scrape(), false).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+        return;
+      }
+      ctx.response()
+          .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+          .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+          .end(ar.result());
     });
   }
 
@@ -111,21 +211,35 @@ final class HttpApi {
       ctx.fail(new ChatException(ErrorCode.INVALID_REQUEST, "/ws speaks WebSocket only: connect with a WebSocket client"));
       return;
     }
+    if (!services.shedder().admitConnection()) {
+      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(services.shedder().retryAfterSeconds()));
+      ctx.fail(new ChatException(ErrorCode.OVERLOADED, "this node is overloaded; retry after the Retry-After delay or use another node"));
+      return;
+    }
+    long start = System.nanoTime();
     Context context = Vertx.currentContext();
     ctx.request().toWebSocket()
-        .onSuccess(ws -> new Connection(ws, services, context).start())
+        .onSuccess(ws -> {
+          // the HTTP part ends at the handshake; the socket's life is measured by the WebSocket meters
+          record(ctx, 101, start);
+          new Connection(ws, services, context).start();
+        })
         .onFailure(e -> log.debug("websocket handshake failed: {}", e.toString()));
   }
 
-  private void authenticate(RoutingContext ctx) {
-    String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
-    String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
-    ctx.put(USER_KEY, services.accounts().authenticate(token));
+  void authenticate(RoutingContext ctx) {
+    ctx.put(USER_KEY, services.accounts().authenticate(bearer(ctx)));
     ctx.next();
   }
 
-  private static User user(RoutingContext ctx) {
+  static User user(RoutingContext ctx) {
     return ctx.get(USER_KEY);
+  }
+
+  /** The bearer token of the request, or null. */
+  static String bearer(RoutingContext ctx) {
+    String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+    return header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
   }
 
   private Future<Room> withUser(HttpBodies.UsernameRequest body, Function<User, Future<Room>> action) {
@@ -143,11 +257,15 @@ final class HttpApi {
     return new HttpBodies.RoomResponse(RoomInfo.of(room));
   }
 
-  private static <T> T body(RoutingContext ctx, Class<T> type) {
+  static <T> T body(RoutingContext ctx, Class<T> type) {
     return Protocol.readBody(ctx.body().asString(), type);
   }
 
-  private static Long longParam(RoutingContext ctx, String name) {
+  BodyHandler bodies() {
+    return bodies;
+  }
+
+  static Long longParam(RoutingContext ctx, String name) {
     String value = ctx.queryParams().get(name);
     if (value == null || value.isEmpty()) {
       return null;
@@ -159,7 +277,7 @@ final class HttpApi {
     }
   }
 
-  private static void reply(RoutingContext ctx, int status, Future<?> result) {
+  static void reply(RoutingContext ctx, int status, Future<?> result) {
     result.onComplete(ar -> {
       if (ar.succeeded()) {
         json(ctx, status, ar.result());
@@ -169,12 +287,12 @@ final class HttpApi {
     });
   }
 
-  private static void json(RoutingContext ctx, int status, Object body) {
+  static void json(RoutingContext ctx, int status, Object body) {
     ctx.response()
         .setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-        .end(io.vertx.core.buffer.Buffer.buffer(Protocol.encode(body)));
+        .end(Buffer.buffer(Protocol.encode(body)));
   }
 
   private void failure(RoutingContext ctx) {
@@ -191,17 +309,20 @@ final class HttpApi {
     } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
       error = new ChatException(ErrorCode.INVALID_REQUEST, "bad request");
     } else {
-      log.error("{} {} failed", ctx.request().method(), ctx.request().path(), t);
+      services.metrics().exception(t == null ? new IllegalStateException("status " + ctx.statusCode()) : t);
+      Span span = ctx.get(SPAN_KEY);
+      if (span != null && t != null) {
+        span.recordException(t);
+      }
+      try (LogContext ignored = LogContext.of(LogContext.REQUEST_ID, ctx.get(REQUEST_ID_KEY),
+          LogContext.TRACE_ID, Tracing.traceId(span))) {
+        log.error("{} {} failed", ctx.request().method(), ctx.get(ROUTE_KEY) == null ? "unmatched" : ctx.get(ROUTE_KEY), t);
+      }
       error = new ChatException(ErrorCode.INTERNAL, "internal error");
     }
     if (ctx.response().ended()) {
       return;
     }
     json(ctx, error.code().httpStatus(), new HttpBodies.ErrorResponse(new HttpBodies.ErrorBody(error.code().wire(), error.getMessage())));
-  }
-
-  private static String versionOf() {
-    String v = HttpApi.class.getPackage().getImplementationVersion();
-    return v == null ? "dev" : v;
   }
 }

@@ -5,9 +5,15 @@ import io.chatroom.broker.Broker;
 import io.chatroom.config.Config;
 import io.chatroom.message.GroupCommitWriter;
 import io.chatroom.message.MessageHistory;
+import io.chatroom.monitor.LoadShedder;
+import io.chatroom.monitor.Monitor;
+import io.chatroom.monitor.OpsRoom;
+import io.chatroom.observability.Health;
+import io.chatroom.observability.Metrics;
 import io.chatroom.presence.PresenceStore;
 import io.chatroom.room.RoomService;
 import io.chatroom.store.Database;
+import io.opentelemetry.api.trace.Tracer;
 
 /** What the gateway calls into; built once by {@code ChatServer}. */
 public record Services(
@@ -18,4 +24,10 @@ public record Services(
     MessageHistory history,
     GroupCommitWriter writer,
     Broker broker,
-    PresenceStore presence) {}
+    PresenceStore presence,
+    Metrics metrics,
+    Tracer tracer,
+    Health health,
+    LoadShedder shedder,
+    Monitor monitor,
+    OpsRoom opsRoom) {}

@@ -19,11 +19,16 @@ final class TokenBucket {
 
   /** Takes one token if there is one. */
   boolean tryTake(long nowNanos) {
+    return tryTake(nowNanos, 1);
+  }
+
+  /** Takes {@code cost} tokens if the first is available; a cost of 2 halves the sustained rate. */
+  boolean tryTake(long nowNanos, int cost) {
     long arrival = Math.max(theoreticalArrival, nowNanos);
     if (arrival - nowNanos > toleranceNanos) {
       return false;
     }
-    theoreticalArrival = arrival + intervalNanos;
+    theoreticalArrival = arrival + intervalNanos * cost;
     return true;
   }
 

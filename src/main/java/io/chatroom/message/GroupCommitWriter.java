@@ -3,7 +3,10 @@ package io.chatroom.message;
 import io.chatroom.ChatException;
 import io.chatroom.ErrorCode;
 import io.chatroom.store.Database;
-import io.vertx.core.Context;
+import io.chatroom.observability.Metrics;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -32,28 +35,40 @@ public final class GroupCommitWriter implements AutoCloseable {
 
   private final Database db;
   private final MessageStore store;
-  private final Consumer<List<Message>> onCommitted;
+  private final Metrics metrics;
+  private final Tracer tracer;
+  private final Consumer<List<Committed>> onCommitted;
   private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
   private volatile boolean accepting = true;
 
-  public GroupCommitWriter(Database db, MessageStore store, Consumer<List<Message>> onCommitted) {
+  /** A newly committed message and the trace of its commit, which the fan-out continues. */
+  public record Committed(Message message, Context trace) {}
+
+  public GroupCommitWriter(Database db, MessageStore store, Metrics metrics, Tracer tracer, Consumer<List<Committed>> onCommitted) {
     this.db = db;
     this.store = store;
+    this.metrics = metrics;
+    this.tracer = tracer;
     this.onCommitted = onCommitted;
     this.thread = new Thread(this::run, "chatroom-group-commit");
     thread.setDaemon(true);
     thread.start();
   }
 
-  private record Pending(Draft draft, Promise<Appended> promise, Context context) {}
+  private record Pending(Draft draft, Promise<Appended> promise, io.vertx.core.Context context, Context trace) {}
 
   public Future<Appended> append(Draft draft) {
+    return append(draft, Context.root());
+  }
+
+  /** @param trace the sender's trace; the commit's span becomes its child */
+  public Future<Appended> append(Draft draft, Context trace) {
     if (!accepting) {
       return Future.failedFuture(new ChatException(ErrorCode.UNAVAILABLE, "server is shutting down; retry with the same clientMsgId"));
     }
     Promise<Appended> promise = Promise.promise();
-    queue.add(new Pending(draft, promise, Vertx.currentContext()));
+    queue.add(new Pending(draft, promise, Vertx.currentContext(), trace));
     return promise.future();
   }
 
@@ -82,6 +97,8 @@ public final class GroupCommitWriter implements AutoCloseable {
   private void commit(List<Pending> batch) {
     List<Draft> drafts = batch.stream().map(Pending::draft).toList();
     List<Appended> results;
+    long startNanos = System.nanoTime();
+    long startEpochNanos = epochNanos();
     try {
       long now = System.currentTimeMillis();
       results = db.inTransaction(c -> store.append(c, drafts, now));
@@ -97,14 +114,18 @@ public final class GroupCommitWriter implements AutoCloseable {
       complete(batch.get(0), null, new ChatException(ErrorCode.UNAVAILABLE, "message not stored; retry with the same clientMsgId"));
       return;
     }
-    List<Message> fresh = new ArrayList<>(results.size());
+    metrics.groupCommitted(batch.size(), System.nanoTime() - startNanos);
+    long endEpochNanos = epochNanos();
+    List<Committed> fresh = new ArrayList<>(results.size());
     for (int i = 0; i < batch.size(); i++) {
       Appended result = results.get(i);
-      complete(batch.get(i), result, null);
+      Pending p = batch.get(i);
+      complete(p, result, null);
       if (!result.duplicate()) {
-        fresh.add(result.message());
+        fresh.add(new Committed(result.message(), traced(p, batch.size(), startEpochNanos, endEpochNanos)));
       }
     }
+    metrics.messagesCommitted(fresh.size());
     if (!fresh.isEmpty()) {
       try {
         onCommitted.accept(fresh);
@@ -112,6 +133,23 @@ public final class GroupCommitWriter implements AutoCloseable {
         log.error("publishing committed messages failed; subscribers will catch up from the store", e);
       }
     }
+  }
+
+  /** Records the shared transaction as a {@code store.commit} span in each sender's own trace. */
+  private Context traced(Pending p, int batchSize, long startEpochNanos, long endEpochNanos) {
+    Span span = tracer.spanBuilder("store.commit")
+        .setParent(p.trace())
+        .setStartTimestamp(startEpochNanos, TimeUnit.NANOSECONDS)
+        .setAttribute("chat.room", p.draft().room())
+        .setAttribute("chat.batch_size", batchSize)
+        .startSpan();
+    span.end(endEpochNanos, TimeUnit.NANOSECONDS);
+    return p.trace().with(span);
+  }
+
+  private static long epochNanos() {
+    java.time.Instant now = java.time.Instant.now();
+    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
   }
 
   private static void complete(Pending p, Appended result, Throwable failure) {

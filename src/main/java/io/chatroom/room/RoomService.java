@@ -176,6 +176,20 @@ public final class RoomService {
     }
   }
 
+  /** Blocking: the room named {@code name}, if there is one; for start-up and tools. */
+  public static Optional<Room> byName(Connection c, String name) {
+    return find(c, name);
+  }
+
+  /** Blocking: makes {@code userId} a member of the room named {@code roomName} if it exists; for start-up and tools. */
+  public static boolean addMembership(Connection c, String roomName, long userId) throws SQLException {
+    Optional<Room> room = find(c, roomName);
+    if (room.isPresent()) {
+      addMembership(c, room.get().id(), userId);
+    }
+    return room.isPresent();
+  }
+
   private static void addMembership(Connection c, long roomId, long userId) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
         "INSERT INTO room_members (room_id, user_id, joined_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {

@@ -2,6 +2,8 @@ package io.chatroom.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.micrometer.core.instrument.MeterRegistry;
 import com.zaxxer.hikari.pool.HikariPool;
 import io.chatroom.config.ConfigException;
 import io.chatroom.config.DatabaseUrl;
@@ -47,9 +49,18 @@ public final class Database implements AutoCloseable {
    * @throws ConfigException when the database cannot be reached or migrated, with the reason
    */
   public static Database open(Vertx vertx, DatabaseUrl url, String schema) {
+    return open(vertx, url, schema, null);
+  }
+
+  /** @param metrics where the pool reports its hikaricp_* meters; null for none */
+  public static Database open(Vertx vertx, DatabaseUrl url, String schema, MeterRegistry metrics) {
+    HikariConfig config = poolConfig(url, schema);
+    if (metrics != null) {
+      config.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(metrics));
+    }
     HikariDataSource ds;
     try {
-      ds = new HikariDataSource(poolConfig(url, schema));
+      ds = new HikariDataSource(config);
     } catch (HikariPool.PoolInitializationException e) {
       throw new ConfigException("DATABASE_URL (--database-url)", "cannot connect to " + url.display()
           + " (" + rootMessage(e) + ")", "check the URL and that the database is running and reachable");
@@ -150,6 +161,12 @@ public final class Database implements AutoCloseable {
       }
       return null;
     }).timeout(2, TimeUnit.SECONDS);
+  }
+
+  /** Connections in use right now, for the monitor. */
+  public int activeConnections() {
+    var pool = dataSource.getHikariPoolMXBean();
+    return pool == null ? 0 : pool.getActiveConnections();
   }
 
   /** True when {@code e} reports a unique-constraint violation, on either database. */

@@ -2,7 +2,9 @@ package io.chatroom.message;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.chatroom.observability.Metrics;
 import io.chatroom.store.Database;
+import io.opentelemetry.api.OpenTelemetry;
 import io.chatroom.testing.TestDatabases;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
@@ -157,7 +159,9 @@ abstract class MessageStoreContract {
   @Test
   void groupCommitUnderConcurrencyAssignsEverySeqOnceAndPublishesInOrder() throws Exception {
     List<Message> published = new CopyOnWriteArrayList<>();
-    GroupCommitWriter writer = new GroupCommitWriter(db, store, published::addAll);
+    Metrics metrics = new Metrics();
+    GroupCommitWriter writer = new GroupCommitWriter(db, store, metrics, OpenTelemetry.noop().getTracer("test"),
+        committed -> committed.forEach(c -> published.add(c.message())));
     ExecutorService pool = Executors.newFixedThreadPool(20);
     try {
       List<CompletableFuture<Appended>> acks = Collections.synchronizedList(new ArrayList<>());
@@ -187,6 +191,10 @@ abstract class MessageStoreContract {
       writer.close();
     }
     assertThat(published).extracting(Message::seq).containsExactlyElementsOf(LongStream.rangeClosed(1, 1000).boxed().toList());
+    assertThat(metrics.messagesTotal()).as("chatroom_messages_total counts each committed message once").isEqualTo(1000);
+    var batches = metrics.registry().get("chatroom.group.commit.batch.size").summary();
+    assertThat(batches.totalAmount()).as("every send was in exactly one committed batch").isEqualTo(1000);
+    assertThat(batches.count()).as("sends were grouped").isLessThan(1000);
     assertThat(rowCount()).isEqualTo(1000);
   }
 }

@@ -1,0 +1,76 @@
+package io.chatroom.account;
+
+import io.chatroom.room.RoomService;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Who administers this installation. An admin is a user flagged in the database ({@code chatroom user
+ * promote}) or named in ADMIN_USERS. Admins see the monitor and alerts, and are members of the private
+ * {@value #OPS_ROOM} room where alerts are posted. Blocking JDBC: call on a database thread.
+ */
+public final class Admins {
+  public static final String OPS_ROOM = "ops";
+  /** Author of operational messages; created by migration V2 with a password nobody can use. */
+  public static final String SYSTEM_USER = "system";
+
+  private Admins() {}
+
+  /** Flags {@code username} as admin and adds them to the ops room; false when there is no such user. */
+  public static boolean setAdmin(Connection c, String username, boolean admin) throws SQLException {
+    Long id = userId(c, username);
+    if (id == null) {
+      return false;
+    }
+    try (PreparedStatement ps = c.prepareStatement("UPDATE users SET is_admin = ? WHERE id = ?")) {
+      ps.setBoolean(1, admin);
+      ps.setLong(2, id);
+      ps.executeUpdate();
+    }
+    if (admin) {
+      RoomService.addMembership(c, OPS_ROOM, id);
+    }
+    return true;
+  }
+
+  public static boolean isFlagged(Connection c, long userId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT is_admin FROM users WHERE id = ?")) {
+      ps.setLong(1, userId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && rs.getBoolean(1);
+      }
+    }
+  }
+
+  /** Makes every configured admin that exists a member of the ops room; run at start-up. */
+  public static void joinOpsRoom(Connection c, Set<String> configured) throws SQLException {
+    for (String username : configured) {
+      Long id = userId(c, username);
+      if (id != null) {
+        RoomService.addMembership(c, OPS_ROOM, id);
+      }
+    }
+  }
+
+  /** The system user; migration V2 guarantees it exists. */
+  public static User systemUser(Connection c) throws SQLException {
+    Long id = userId(c, SYSTEM_USER);
+    if (id == null) {
+      throw new SQLException("the system user is missing: migration V2 did not run");
+    }
+    return new User(id, SYSTEM_USER);
+  }
+
+  private static Long userId(Connection c, String username) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT id FROM users WHERE username_key = ?")) {
+      ps.setString(1, username.toLowerCase(Locale.ROOT));
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : null;
+      }
+    }
+  }
+}

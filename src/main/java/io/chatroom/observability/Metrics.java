@@ -1,0 +1,210 @@
+package io.chatroom.observability;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Every meter the node exposes at {@code /metrics}. The names are a contract with dashboards and alert
+ * rules (deploy/monitoring): change one and those break. No label takes an unbounded value: routes are
+ * templates, reasons and types come from small fixed sets, never user, room or message ids.
+ *
+ * <p>One instance per node (tests run several nodes in one JVM, so nothing here is global).
+ */
+public final class Metrics implements AutoCloseable {
+  private static final Duration[] LATENCY_SLOS = {
+      Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
+      Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
+      Duration.ofSeconds(10)};
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+
+  private final AtomicInteger connectionsActive = new AtomicInteger();
+  private final ConcurrentHashMap<Long, Integer> connectionsPerUser = new ConcurrentHashMap<>();
+  private final AtomicInteger loadShedding = new AtomicInteger();
+  private final Counter connectionsTotal;
+  private final Counter framesReceived;
+  private final Counter framesSent;
+  private final Counter fanoutDeliveries;
+  private final Counter sendQueueDrops;
+  private final Counter slowConsumerDisconnects;
+  private final Counter rateLimited;
+  private final Counter messages;
+  private final DistributionSummary batchSize;
+  private final Timer commitDuration;
+  /** Running totals the built-in monitor turns into per-interval figures. */
+  private final LongAdder httpRequests = new LongAdder();
+  private final LongAdder httpErrors = new LongAdder();
+  private final LongAdder httpNanos = new LongAdder();
+
+  public Metrics() {
+    new JvmMemoryMetrics().bindTo(registry);
+    gcMetrics.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+
+    Gauge.builder("chatroom.websocket.connections.active", connectionsActive, AtomicInteger::get)
+        .description("Open WebSocket connections").register(registry);
+    Gauge.builder("chatroom.users.online", connectionsPerUser, Map::size)
+        .description("Distinct users with at least one authenticated connection on this node").register(registry);
+    Gauge.builder("chatroom.load.shedding.active", loadShedding, AtomicInteger::get)
+        .description("1 while the node sheds load").register(registry);
+    connectionsTotal = counter("chatroom.websocket.connections", "WebSocket connections accepted");
+    framesReceived = counter("chatroom.websocket.frames.received", "WebSocket frames received from clients");
+    framesSent = counter("chatroom.websocket.frames.sent", "WebSocket frames written to clients");
+    fanoutDeliveries = counter("chatroom.fanout.deliveries", "Room events written to subscribed connections");
+    sendQueueDrops = counter("chatroom.send.queue.drops", "Events not written because a connection's send queue was full");
+    slowConsumerDisconnects = counter("chatroom.slow.consumer.disconnects", "Connections closed for not reading fast enough");
+    rateLimited = counter("chatroom.rate.limited", "Frames refused by the per-connection rate limit");
+    messages = counter("chatroom.messages", "Messages accepted and committed (duplicates excluded)");
+    batchSize = DistributionSummary.builder("chatroom.group.commit.batch.size")
+        .description("Sends committed per transaction")
+        .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+        .register(registry);
+    commitDuration = Timer.builder("chatroom.group.commit.duration")
+        .description("Time to commit one group of sends")
+        .serviceLevelObjectives(LATENCY_SLOS)
+        .register(registry);
+  }
+
+  private Counter counter(String name, String description) {
+    return Counter.builder(name).description(description).register(registry);
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** The Prometheus text exposition (format 0.0.4). */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  /** Records one finished HTTP request; {@code route} must be a template, never a raw path. */
+  public void httpRequest(String method, String route, int status, long nanos) {
+    String code = Integer.toString(status);
+    registry.counter("chatroom.http.requests", "method", method, "route", route, "status", code).increment();
+    Timer.builder("chatroom.http.request.duration")
+        .description("HTTP request duration")
+        .tags("method", method, "route", route, "status", code)
+        .serviceLevelObjectives(LATENCY_SLOS)
+        .register(registry)
+        .record(nanos, TimeUnit.NANOSECONDS);
+    httpRequests.increment();
+    httpNanos.add(nanos);
+    if (status >= 500) {
+      httpErrors.increment();
+    }
+  }
+
+  public void connectionOpened() {
+    connectionsActive.incrementAndGet();
+    connectionsTotal.increment();
+  }
+
+  /** @param reason one of {@link DisconnectReason}'s labels */
+  public void connectionClosed(DisconnectReason reason) {
+    connectionsActive.decrementAndGet();
+    registry.counter("chatroom.websocket.disconnections", "reason", reason.label).increment();
+    if (reason == DisconnectReason.SLOW_CONSUMER) {
+      slowConsumerDisconnects.increment();
+    }
+  }
+
+  public void frameReceived() {
+    framesReceived.increment();
+  }
+
+  public void frameSent() {
+    framesSent.increment();
+  }
+
+  public void fanoutDelivered() {
+    fanoutDeliveries.increment();
+  }
+
+  public void sendQueueDropped() {
+    sendQueueDrops.increment();
+  }
+
+  public void rateLimited() {
+    rateLimited.increment();
+  }
+
+  public void messagesCommitted(int count) {
+    messages.increment(count);
+  }
+
+  public void groupCommitted(int batch, long nanos) {
+    batchSize.record(batch);
+    commitDuration.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Counts an unexpected failure by exception class: a bounded set, unlike messages. */
+  public void exception(Throwable t) {
+    registry.counter("chatroom.exceptions", "type", t.getClass().getSimpleName()).increment();
+  }
+
+  /** A connection authenticated as {@code userId}; the user counts once however many tabs they open. */
+  public void userConnected(long userId) {
+    connectionsPerUser.merge(userId, 1, Integer::sum);
+  }
+
+  public void userDisconnected(long userId) {
+    connectionsPerUser.computeIfPresent(userId, (id, n) -> n == 1 ? null : n - 1);
+  }
+
+  public void loadShedding(boolean active) {
+    loadShedding.set(active ? 1 : 0);
+  }
+
+  public void loadSheddingAction(String action) {
+    registry.counter("chatroom.load.shedding.actions", "action", action).increment();
+  }
+
+  public int connectionsActive() {
+    return connectionsActive.get();
+  }
+
+  public int usersOnline() {
+    return connectionsPerUser.size();
+  }
+
+  public long messagesTotal() {
+    return (long) messages.count();
+  }
+
+  /** Totals since start: requests, 5xx responses, and summed duration in nanoseconds. */
+  public HttpTotals httpTotals() {
+    return new HttpTotals(httpRequests.sum(), httpErrors.sum(), httpNanos.sum());
+  }
+
+  public record HttpTotals(long requests, long errors, long nanos) {}
+
+  @Override
+  public void close() {
+    gcMetrics.close();
+    registry.close();
+  }
+}
