@@ -244,6 +244,10 @@ public final class ChatServer implements AutoCloseable {
     return metrics;
   }
 
+  public Health health() {
+    return health;
+  }
+
   public Monitor monitor() {
     return monitor;
   }

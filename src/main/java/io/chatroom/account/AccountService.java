@@ -49,7 +49,13 @@ public final class AccountService {
           "password must be " + MIN_PASSWORD + "-" + MAX_PASSWORD + " characters"));
     }
     return hashing.executeBlocking(() -> hasher.hash(password), false)
-        .compose(hash -> db.read(c -> insertUser(c, username, hash)))
+        .compose(hash -> db.transaction(c -> {
+          User user = insertUser(c, username, hash);
+          if (configuredAdmins.contains(username)) {
+            Admins.joinOpsRoom(c, Set.of(username));
+          }
+          return user;
+        }))
         .map(user -> new Session(user, tokens.issue(user)));
   }
 

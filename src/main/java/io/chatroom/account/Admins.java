@@ -20,7 +20,7 @@ public final class Admins {
 
   private Admins() {}
 
-  /** Flags {@code username} as admin and adds them to the ops room; false when there is no such user. */
+  /** Flags {@code username} as admin and adds them to the ops room, or the reverse; false when there is no such user. */
   public static boolean setAdmin(Connection c, String username, boolean admin) throws SQLException {
     Long id = userId(c, username);
     if (id == null) {
@@ -33,6 +33,13 @@ public final class Admins {
     }
     if (admin) {
       RoomService.addMembership(c, OPS_ROOM, id);
+    } else {
+      try (PreparedStatement ps = c.prepareStatement(
+          "DELETE FROM room_members WHERE user_id = ? AND room_id = (SELECT id FROM rooms WHERE name = ?)")) {
+        ps.setLong(1, id);
+        ps.setString(2, OPS_ROOM);
+        ps.executeUpdate();
+      }
     }
     return true;
   }

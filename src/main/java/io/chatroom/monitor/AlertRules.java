@@ -107,14 +107,20 @@ public final class AlertRules {
     if (!m.matches()) {
       throw new IllegalArgumentException("'" + s + "' is not a duration like 90s, 5m or 1h");
     }
-    long n = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      case "h" -> Duration.ofHours(n);
-      default -> Duration.ofDays(n);
-    };
+    try {
+      long n = Long.parseLong(m.group(1));
+      Duration d = switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        case "h" -> Duration.ofHours(n);
+        default -> Duration.ofDays(n);
+      };
+      d.toMillis(); // the engine works in milliseconds: fail here, not at the first evaluation
+      return d;
+    } catch (ArithmeticException | NumberFormatException e) {
+      throw new IllegalArgumentException("'" + s + "' is too long a duration");
+    }
   }
 
   private static ConfigException invalid(Path file, String problem) {

@@ -6,8 +6,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Protects an overloaded node instead of only reporting it. While CPU or memory is over its threshold, or
- * the node carries more WebSocket connections than it is meant to, it: refuses new WebSocket connections
+ * Protects an overloaded node instead of only reporting it. While CPU or memory is over its threshold (100
+ * turns that check off), or the node carries as many WebSocket connections as it is meant to, it: refuses new WebSocket connections
  * (503 with Retry-After), halves every connection's frame rate, and caps history pages at
  * {@value #SHED_PAGE_LIMIT}. Each switch is logged and counted. It switches back only after the condition
  * has been clear for the cooldown, so a node hovering at the threshold does not flap.
@@ -66,11 +66,11 @@ public final class LoadShedder {
   }
 
   private String overloadReason(Load l) {
-    if (l.cpuPercent() >= thresholds.cpuPercent()) {
-      return String.format(java.util.Locale.ROOT, "cpu %.1f%% >= %.1f%%", l.cpuPercent(), thresholds.cpuPercent());
+    if (l.cpuPercent() > thresholds.cpuPercent()) {
+      return String.format(java.util.Locale.ROOT, "cpu %.1f%% > %.1f%%", l.cpuPercent(), thresholds.cpuPercent());
     }
-    if (l.memoryPercent() >= thresholds.memoryPercent()) {
-      return String.format(java.util.Locale.ROOT, "memory %.1f%% >= %.1f%%", l.memoryPercent(), thresholds.memoryPercent());
+    if (l.memoryPercent() > thresholds.memoryPercent()) {
+      return String.format(java.util.Locale.ROOT, "memory %.1f%% > %.1f%%", l.memoryPercent(), thresholds.memoryPercent());
     }
     if (l.connections() >= thresholds.maxConnections()) {
       return l.connections() + " connections >= CHATROOM_MAX_CONNECTIONS " + thresholds.maxConnections();

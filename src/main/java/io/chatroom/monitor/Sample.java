@@ -8,7 +8,9 @@ import java.util.Map;
 /** The node's figures at one moment. */
 public record Sample(long timestamp, Map<Figure, Double> figures) {
   public Sample {
-    figures = Collections.unmodifiableMap(new EnumMap<>(figures));
+    Map<Figure, Double> copy = new EnumMap<>(Figure.class);
+    copy.putAll(figures);
+    figures = Collections.unmodifiableMap(copy);
   }
 
   public double get(Figure figure) {

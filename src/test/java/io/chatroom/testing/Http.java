@@ -26,6 +26,21 @@ public final class Http {
   /** A registered user's name and token. */
   public record Account(String username, String token) {}
 
+  /** A response read as text, with its headers. */
+  public record TextResponse(int status, java.net.http.HttpHeaders headers, String body) {}
+
+  public TextResponse getText(String path, String token) {
+    try {
+      HttpResponse<String> r = CLIENT.send(request(path, token).GET().build(), HttpResponse.BodyHandlers.ofString());
+      return new TextResponse(r.statusCode(), r.headers(), r.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   public Response get(String path, String token) {
     return send(request(path, token).GET());
   }

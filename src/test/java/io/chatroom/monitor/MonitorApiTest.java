@@ -1,0 +1,268 @@
+package io.chatroom.monitor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.chatroom.testing.Await;
+import io.chatroom.testing.Http;
+import io.chatroom.testing.TestDatabases;
+import io.chatroom.testing.TestServer;
+import io.chatroom.testing.WsClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The built-in monitor as an operator meets it: the admin API, alerts in the ops room and webhooks, load shedding. */
+class MonitorApiTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir
+  Path dataDir;
+  TestServer server;
+  Vertx vertx;
+
+  @AfterEach
+  void stop() {
+    if (server != null) {
+      server.close();
+    }
+    if (vertx != null) {
+      vertx.close();
+    }
+  }
+
+  private TestServer start(Map<String, String> env) {
+    server = TestServer.start(dataDir, TestDatabases.create(TestDatabases.Kind.SQLITE, dataDir), env);
+    return server;
+  }
+
+  private static String code(Http.Response r) {
+    return r.body().path("error").path("code").asText();
+  }
+
+  private static List<JsonNode> list(JsonNode array) {
+    return StreamSupport.stream(array.spliterator(), false).toList();
+  }
+
+  @Test
+  void theMonitorApiIsForAdminsAndReportsCurrentHistoryAndSummary() {
+    Http http = start(Map.of("ADMIN_USERS", "alice", "MONITOR_INTERVAL_SECONDS", "0.1")).http();
+    Http.Account alice = http.register("alice");
+    Http.Account bob = http.register("bob");
+
+    Http.Response current = http.get("/api/admin/monitor/current", alice.token());
+    assertThat(current.status()).isEqualTo(200);
+    JsonNode sample = current.body().path("sample");
+    for (Figure f : Figure.values()) {
+      assertThat(sample.has(f.key())).as(f.key()).isTrue();
+    }
+    assertThat(sample.path("cpu_percent").asDouble()).isBetween(0.0, 100.0);
+    assertThat(sample.path("disk_free_bytes").asLong()).isPositive();
+    assertThat(current.body().path("load_shedding").asBoolean()).isFalse();
+
+    assertThat(http.get("/api/admin/monitor/current", bob.token()).status()).isEqualTo(403);
+    assertThat(code(http.get("/api/admin/alerts", bob.token()))).isEqualTo("forbidden");
+    assertThat(http.get("/api/admin/monitor/current", null).status()).isEqualTo(401);
+
+    Await.until(() -> http.get("/api/admin/monitor/history?hours=1", alice.token()).body().path("samples").size() >= 3);
+    List<JsonNode> samples = list(http.get("/api/admin/monitor/history?hours=1", alice.token()).body().path("samples"));
+    assertThat(samples).extracting(s -> s.path("timestamp").asLong()).isSorted();
+
+    JsonNode summary = http.get("/api/admin/monitor/summary?hours=2", alice.token()).body();
+    assertThat(summary.path("hours").asInt()).isEqualTo(2);
+    assertThat(summary.path("samples").asInt()).isGreaterThanOrEqualTo(3);
+    JsonNode cpu = summary.path("figures").path("cpu_percent");
+    assertThat(cpu.path("min").asDouble()).isLessThanOrEqualTo(cpu.path("avg").asDouble());
+    assertThat(cpu.path("avg").asDouble()).isLessThanOrEqualTo(cpu.path("max").asDouble());
+    assertThat(summary.path("figures").path("total_messages").has("avg")).isTrue();
+
+    assertThat(code(http.get("/api/admin/monitor/history?hours=0", alice.token()))).isEqualTo("invalid_request");
+    assertThat(code(http.get("/api/admin/monitor/summary?hours=25", alice.token()))).isEqualTo("invalid_request");
+  }
+
+  @Test
+  void samplesSurviveARestart() {
+    Http http = start(Map.of("ADMIN_USERS", "alice", "MONITOR_INTERVAL_SECONDS", "0.1")).http();
+    Http.Account alice = http.register("alice");
+    Await.until(() -> http.get("/api/admin/monitor/history", alice.token()).body().path("samples").size() >= 3);
+    long firstBefore = http.get("/api/admin/monitor/history", alice.token()).body().path("samples").get(0).path("timestamp").asLong();
+    server.restart();
+    Http again = server.http();
+    JsonNode after = again.get("/api/admin/monitor/history", alice.token()).body().path("samples");
+    assertThat(list(after)).extracting(s -> s.path("timestamp").asLong()).contains(firstBefore);
+  }
+
+  @Test
+  void aFiringRuleIsPostedToTheOpsRoomAndTheWebhookThenResolves() throws Exception {
+    vertx = Vertx.vertx();
+    List<JsonNode> hooks = new CopyOnWriteArrayList<>();
+    HttpServer hook = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
+      try {
+        hooks.add(JSON.readTree(body.getBytes()));
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException(e);
+      }
+      req.response().end();
+    })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Path rules = dataDir.resolve("rules.yml");
+    Files.writeString(rules, """
+        rules:
+          - name: SomeoneIsConnected
+            figure: open_connections
+            op: ">"
+            threshold: 0
+            for: 0s
+            severity: warning
+            cooldown: 1h
+            summary: a test rule
+        """);
+    Map<String, String> env = new HashMap<>();
+    env.put("ADMIN_USERS", "alice");
+    env.put("MONITOR_INTERVAL_SECONDS", "0.1");
+    env.put("ALERT_RULES_FILE", rules.toString());
+    env.put("ALERT_WEBHOOK_URL", "http://127.0.0.1:" + hook.actualPort() + "/hook");
+    Http http = start(env).http();
+    Http.Account alice = http.register("alice");
+
+    try (WsClient ws = WsClient.connect(server.port(), alice.token())) {
+      assertThat(ws.join("ops").path("type").asText()).as("an admin is a member of the private ops room").isEqualTo("ok");
+      JsonNode notice = ws.messages("ops", 1).get(0);
+      assertThat(notice.path("from").asText()).isEqualTo("system");
+      assertThat(notice.path("text").asText()).contains("[FIRING warning] SomeoneIsConnected", "a test rule");
+
+      JsonNode alerts = http.get("/api/admin/alerts", alice.token()).body();
+      assertThat(list(alerts.path("active"))).extracting(a -> a.path("rule").asText()).containsExactly("SomeoneIsConnected");
+      assertThat(list(alerts.path("rules"))).extracting(a -> a.path("condition").asText()).containsExactly("open_connections > 0");
+    }
+    Await.until(() -> hooks.stream().anyMatch(h -> h.path("state").asText().equals("resolved")));
+    assertThat(hooks).extracting(h -> h.path("rule").asText() + "/" + h.path("state").asText())
+        .containsExactly("SomeoneIsConnected/firing", "SomeoneIsConnected/resolved");
+    assertThat(hooks.get(0).path("source").asText()).isEqualTo("chatroom");
+
+    JsonNode history = http.get("/api/admin/alerts", alice.token()).body();
+    assertThat(list(history.path("active"))).isEmpty();
+    assertThat(list(history.path("history"))).extracting(e -> e.path("state").asText()).containsExactly("resolved", "firing");
+    List<String> opsTexts = new ArrayList<>();
+    http.get("/api/rooms/ops/messages", alice.token()).body().path("messages").forEach(m -> opsTexts.add(m.path("text").asText()));
+    assertThat(opsTexts).hasSize(2);
+    assertThat(opsTexts.get(1)).startsWith("[RESOLVED warning] SomeoneIsConnected");
+    Http.Account bob = http.register("bob");
+    assertThat(http.get("/api/rooms/ops/messages", bob.token()).status()).as("the ops room is private").isEqualTo(403);
+  }
+
+  @Test
+  void alertmanagerNotificationsArePostedOnceIntoTheOpsRoom() throws Exception {
+    Http http = start(Map.of("ADMIN_USERS", "alice", "ALERTS_WEBHOOK_TOKEN", "am-secret-token")).http();
+    Http.Account alice = http.register("alice");
+    String payload = """
+        {"version":"4","status":"firing","receiver":"chatroom-ops","groupKey":"{}:{alertname=\\"RedisDown\\"}",
+         "alerts":[
+          {"status":"firing","labels":{"alertname":"RedisDown","severity":"critical","instance":"redis:9121"},
+           "annotations":{"summary":"Redis is down"},"startsAt":"2026-11-26T01:00:00Z","endsAt":"0001-01-01T00:00:00Z","fingerprint":"a1b2c3d4e5f60718"},
+          {"status":"resolved","labels":{"alertname":"InstanceDown","severity":"critical","instance":"chat2:8888"},
+           "annotations":{"summary":"chat2 is back"},"startsAt":"2026-11-26T00:50:00Z","endsAt":"2026-11-26T00:59:00Z","fingerprint":"0f1e2d3c4b5a6978"}
+         ]}
+        """;
+    Http.Response posted = http.postRaw("/api/alerts/webhook", "am-secret-token", payload);
+    assertThat(posted.status()).isEqualTo(200);
+    assertThat(posted.body().path("posted").asInt()).isEqualTo(2);
+    assertThat(http.postRaw("/api/alerts/webhook", "am-secret-token", payload).status()).as("Alertmanager retries").isEqualTo(200);
+    assertThat(http.postRaw("/api/alerts/webhook", "wrong", payload).status()).isEqualTo(401);
+    assertThat(http.postRaw("/api/alerts/webhook", null, payload).status()).isEqualTo(401);
+    assertThat(code(http.postRaw("/api/alerts/webhook", "am-secret-token", "{\"alerts\":5}"))).isEqualTo("invalid_request");
+
+    List<String> texts = new ArrayList<>();
+    http.get("/api/rooms/ops/messages", alice.token()).body().path("messages").forEach(m -> texts.add(m.path("text").asText()));
+    assertThat(texts).containsExactly(
+        "[FIRING critical] RedisDown on redis:9121: Redis is down (Alertmanager)",
+        "[RESOLVED critical] InstanceDown on chat2:8888: chat2 is back (Alertmanager)");
+  }
+
+  @Test
+  void theAlertmanagerReceiverIsOffWithoutAToken() {
+    Http http = start(Map.of()).http();
+    Http.Response r = http.postRaw("/api/alerts/webhook", "anything", "{\"alerts\":[]}");
+    assertThat(r.status()).isEqualTo(404);
+    assertThat(r.body().path("error").path("message").asText()).contains("ALERTS_WEBHOOK_TOKEN");
+  }
+
+  @Test
+  void anOverloadedNodeRefusesNewConnectionsShrinksPagesAndRecovers() throws Exception {
+    Map<String, String> env = Map.of("CHATROOM_MAX_CONNECTIONS", "1", "SHED_CHECK_INTERVAL_SECONDS", "0.05",
+        "SHED_COOLDOWN_SECONDS", "0.3");
+    Http http = start(env).http();
+    Http.Account alice = http.register("alice");
+    try (WsClient ws = WsClient.connect(server.port(), alice.token())) {
+      ws.join("general");
+      for (int i = 0; i < 30; i++) {
+        ws.send("general", "m" + i, "c" + i);
+      }
+      Await.until(() -> server.node().metrics().scrape().contains("chatroom_load_shedding_active 1"));
+
+      String[] refused = rawUpgrade(server.port());
+      assertThat(refused[0]).contains(" 503 ");
+      assertThat(refused[1]).as("headers").containsIgnoringCase("Retry-After: 1");
+      assertThat(refused[2]).contains("\"code\":\"overloaded\"");
+      assertThat(http.get("/api/rooms/general/messages?limit=100", alice.token()).body().path("messages").size())
+          .as("history pages shrink while shedding").isEqualTo(LoadShedder.SHED_PAGE_LIMIT);
+      assertThat(server.node().metrics().scrape()).contains("chatroom_load_shedding_actions_total{action=\"refuse_connection\"} 1.0");
+    }
+    Await.until(() -> server.node().metrics().scrape().contains("chatroom_load_shedding_active 0"));
+    assertThat(rawUpgrade(server.port())[0]).contains(" 101 ");
+    assertThat(http.get("/api/rooms/general/messages?limit=100", alice.token()).body().path("messages").size()).isEqualTo(30);
+  }
+
+  @Test
+  void forcingTheMemoryThresholdLowShedsAtOnce() throws Exception {
+    Http http = start(Map.of("ADMIN_USERS", "alice", "SHED_MEMORY_PERCENT", "0", "SHED_CHECK_INTERVAL_SECONDS", "0.05")).http();
+    Http.Account alice = http.register("alice");
+    Await.until(() -> http.get("/api/admin/monitor/current", alice.token()).body().path("load_shedding").asBoolean());
+    assertThat(rawUpgrade(server.port())[0]).contains(" 503 ");
+    assertThat(server.node().metrics().scrape()).contains("chatroom_load_shedding_actions_total{action=\"tighten_rate_limit\"} 1.0");
+  }
+
+  /** A WebSocket handshake by hand, returning status line, headers and body (the JDK client hides refusals). */
+  private static String[] rawUpgrade(int port) throws Exception {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout(5_000);
+      s.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+      String status = in.readLine();
+      StringBuilder headers = new StringBuilder();
+      int length = 0;
+      for (String line; (line = in.readLine()) != null && !line.isEmpty(); ) {
+        headers.append(line).append('\n');
+        if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+          length = Integer.parseInt(line.substring(15).trim());
+        }
+      }
+      char[] body = new char[length];
+      int read = 0;
+      while (read < length) {
+        int n = in.read(body, read, length - read);
+        if (n < 0) {
+          break;
+        }
+        read += n;
+      }
+      return new String[] {status, headers.toString(), new String(body, 0, read)};
+    }
+  }
+}
