@@ -166,7 +166,7 @@ final class HttpApi {
       if (probe ? access.isDebugEnabled() : access.isInfoEnabled()) {
         String line = "{} {} {} {}ms";
         Object[] args = {StructuredArguments.v("method", method), StructuredArguments.v("route", route),
-            StructuredArguments.v("status", status), StructuredArguments.v("duration_ms", nanos / 1_000_000.0)};
+            StructuredArguments.v("status", status), StructuredArguments.v("duration_ms", Math.round(nanos / 10_000.0) / 100.0)};
         if (probe) {
           access.debug(line, args);
         } else {

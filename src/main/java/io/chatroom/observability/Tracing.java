@@ -7,7 +7,10 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.ReadWriteSpan;
+import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
@@ -17,8 +20,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * OpenTelemetry for one node. Spans are always created, so every log line of a traced request carries
- * its trace id; they leave the process only when an OTLP endpoint is configured. Without one there is no
- * processor at all, and an ended span is simply dropped: a few allocations per message.
+ * its trace id; they leave the process only when an OTLP endpoint is configured. Without one an ended
+ * span is simply dropped: a few allocations per message.
  */
 public final class Tracing implements AutoCloseable {
   public static final String SCOPE = "io.chatroom";
@@ -44,6 +47,9 @@ public final class Tracing implements AutoCloseable {
           .setTimeout(Duration.ofSeconds(5))
           .build();
       provider.addSpanProcessor(BatchSpanProcessor.builder(exporter).setScheduleDelay(Duration.ofSeconds(1)).build());
+    } else {
+      // with no processor at all the SDK hands out invalid spans, and logs would lose their trace ids
+      provider.addSpanProcessor(new DropEverything());
     }
     return new Tracing(OpenTelemetrySdk.builder().setTracerProvider(provider.build()).build());
   }
@@ -60,6 +66,25 @@ public final class Tracing implements AutoCloseable {
   private static Resource resource(String serviceName) {
     return Resource.getDefault().merge(Resource.create(Attributes.of(
         io.opentelemetry.api.common.AttributeKey.stringKey("service.name"), serviceName)));
+  }
+
+  /** Keeps spans valid (real trace ids) while exporting nothing. */
+  private static final class DropEverything implements SpanProcessor {
+    @Override
+    public void onStart(io.opentelemetry.context.Context parent, ReadWriteSpan span) {}
+
+    @Override
+    public boolean isStartRequired() {
+      return false;
+    }
+
+    @Override
+    public void onEnd(ReadableSpan span) {}
+
+    @Override
+    public boolean isEndRequired() {
+      return false;
+    }
   }
 
   public Tracer tracer() {

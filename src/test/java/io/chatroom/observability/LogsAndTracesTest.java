@@ -157,6 +157,15 @@ class LogsAndTracesTest {
   }
 
   @Test
+  void withoutAnExporterSpansStillHaveTraceIdsForTheLogs() {
+    try (Tracing tracing = Tracing.create(null, "test")) {
+      io.opentelemetry.api.trace.Span span = tracing.tracer().spanBuilder("x").startSpan();
+      assertThat(Tracing.traceId(span)).matches("[0-9a-f]{32}").isNotEqualTo("0".repeat(32));
+      span.end();
+    }
+  }
+
+  @Test
   void spansGoToTheOtlpEndpointWhenOneIsSet() throws Exception {
     Vertx vertx = Vertx.vertx();
     List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
