@@ -87,6 +87,7 @@ public final class GroupCommitWriter implements AutoCloseable {
         Thread.currentThread().interrupt();
         return;
       } catch (RuntimeException e) {
+        metrics.exception(e);
         log.error("group commit loop failed", e);
       } finally {
         batch.clear();
@@ -110,6 +111,7 @@ public final class GroupCommitWriter implements AutoCloseable {
         }
         return;
       }
+      metrics.exception(e);
       log.warn("could not commit a message to room {}: {}", batch.get(0).draft().room(), e.toString());
       complete(batch.get(0), null, new ChatException(ErrorCode.UNAVAILABLE, "message not stored; retry with the same clientMsgId"));
       return;
@@ -130,6 +132,7 @@ public final class GroupCommitWriter implements AutoCloseable {
       try {
         onCommitted.accept(fresh);
       } catch (RuntimeException e) {
+        metrics.exception(e);
         log.error("publishing committed messages failed; subscribers will catch up from the store", e);
       }
     }
