@@ -2,6 +2,7 @@ package io.chatroom.monitor;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -53,9 +54,12 @@ public final class WebhookNotifier implements Notifier {
       return Future.failedFuture(e);
     }
     Promise<Void> done = Promise.promise();
-    attempt(body, 1, firstBackoffMs, done);
-    return done.future().onFailure(e -> log.warn("alert {} not delivered to the {} webhook after {} attempts: {}",
-        event.rule(), format.name().toLowerCase(java.util.Locale.ROOT), ATTEMPTS, e.getMessage()));
+    // the HTTP client must be driven from a Vert.x context: called from a plain thread, a response on a
+    // reused keep-alive connection can be lost and the future never completes (seen with Vert.x 5.0.7)
+    Context context = Vertx.currentContext() != null ? Vertx.currentContext() : vertx.getOrCreateContext();
+    context.runOnContext(v -> attempt(body, 1, firstBackoffMs, done));
+    return done.future().onFailure(e -> log.warn("alert {} not delivered to the {} webhook: {}",
+        event.rule(), format.name().toLowerCase(java.util.Locale.ROOT), e.getMessage()));
   }
 
   private void attempt(Buffer body, int attempt, long backoffMs, Promise<Void> done) {
@@ -73,7 +77,7 @@ public final class WebhookNotifier implements Notifier {
           boolean retryable = status < 0 || status >= 500 || status == 429;
           String why = ar.succeeded() ? "HTTP " + status : String.valueOf(ar.cause().getMessage());
           if (!retryable || attempt >= ATTEMPTS) {
-            done.fail(why);
+            done.fail(why + (retryable ? " after " + attempt + " attempts" : " (not retried)"));
             return;
           }
           log.debug("webhook attempt {} failed ({}); retrying in {} ms", attempt, why, backoffMs);
