@@ -18,32 +18,37 @@ public final class UserCommand implements Runnable {
     new picocli.CommandLine(this).usage(System.out);
   }
 
-  @Command(name = "promote", mixinStandardHelpOptions = true,
-      description = "Make NAME an admin: the monitor and alert API, and membership of the ops room.")
-  static final class Promote implements Callable<Integer> {
+  /** The shared shape of promote and demote: which store, which user. */
+  abstract static class AdminChange implements Callable<Integer> {
     @Mixin
     StoreOptions store;
 
     @Parameters(paramLabel = "NAME", description = "The username")
     String username;
 
+    abstract boolean admin();
+
     @Override
     public Integer call() throws Exception {
-      return setAdmin(store, username, true);
+      return setAdmin(store, username, admin());
     }
   }
 
-  @Command(name = "demote", mixinStandardHelpOptions = true, description = "Take admin rights away from NAME.")
-  static final class Demote implements Callable<Integer> {
-    @Mixin
-    StoreOptions store;
-
-    @Parameters(paramLabel = "NAME", description = "The username")
-    String username;
-
+  @Command(name = "promote", mixinStandardHelpOptions = true,
+      description = "Make NAME an admin: the monitor and alert API, and membership of the ops room.")
+  static final class Promote extends AdminChange {
     @Override
-    public Integer call() throws Exception {
-      return setAdmin(store, username, false);
+    boolean admin() {
+      return true;
+    }
+  }
+
+  @Command(name = "demote", mixinStandardHelpOptions = true,
+      description = "Take admin rights and ops room membership away from NAME.")
+  static final class Demote extends AdminChange {
+    @Override
+    boolean admin() {
+      return false;
     }
   }
 

@@ -83,7 +83,7 @@ public final class Health {
   private static Map<String, Object> down(Throwable e) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("status", "DOWN");
-    m.put("error", e instanceof java.util.concurrent.TimeoutException || e.getClass().getSimpleName().contains("Timeout")
+    m.put("error", e instanceof java.util.concurrent.TimeoutException
         ? "no answer within " + CHECK_TIMEOUT_MS + " ms" : String.valueOf(e.getMessage()));
     return m;
   }

@@ -155,6 +155,9 @@ class MonitorApiTest {
         .containsExactly("SomeoneIsConnected/firing", "SomeoneIsConnected/resolved");
     assertThat(hooks.get(0).path("source").asText()).isEqualTo("chatroom");
 
+    // the event is stored and posted to the ops room concurrently with the webhook call
+    Await.until(() -> http.get("/api/admin/alerts", alice.token()).body().path("history").size() == 2
+        && http.get("/api/rooms/ops/messages", alice.token()).body().path("messages").size() == 2);
     JsonNode history = http.get("/api/admin/alerts", alice.token()).body();
     assertThat(list(history.path("active"))).isEmpty();
     assertThat(list(history.path("history"))).extracting(e -> e.path("state").asText()).containsExactly("resolved", "firing");
