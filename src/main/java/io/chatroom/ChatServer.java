@@ -11,6 +11,7 @@ import io.chatroom.config.Config;
 import io.chatroom.config.Observability;
 import io.chatroom.gateway.Gateway;
 import io.chatroom.gateway.Services;
+import io.chatroom.gateway.WebAssets;
 import io.chatroom.gateway.protocol.Protocol;
 import io.chatroom.gateway.protocol.ServerFrame;
 import io.chatroom.message.GroupCommitWriter;
@@ -152,7 +153,7 @@ public final class ChatServer implements AutoCloseable {
 
       Services services = new Services(config, database, new AccountService(vertx, database, tokens, obs.adminUsers()),
           rooms, new MessageHistory(database, store), writer, broker, new LocalPresenceStore(),
-          metrics, tracer, health, shedder, monitor, opsRoom);
+          metrics, tracer, health, shedder, monitor, opsRoom, WebAssets.load());
       int port = await(Gateway.deploy(vertx, services));
       await(monitor.start());
       vertx.setPeriodic(obs.shedCheckIntervalMs(), id -> vertx.executeBlocking(() -> {

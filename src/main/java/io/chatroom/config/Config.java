@@ -12,6 +12,7 @@ import java.util.Set;
  *
  * @param wsRatePerSecond steady per-connection frame rate; {@code wsBurst} frames may arrive at once
  * @param jwtSecret       null means: load or create the secret file in the data dir
+ * @param allowedOrigins  browser origins allowed to open the WebSocket; empty: the server's own host
  */
 public record Config(
     String host,
@@ -23,6 +24,7 @@ public record Config(
     double wsRatePerSecond,
     int wsBurst,
     long pingIntervalMs,
+    Set<String> allowedOrigins,
     Observability observability) {
 
   /** Values given on the command line; null where a flag was not given. */
@@ -47,7 +49,25 @@ public record Config(
     double rate = parsePositive(env, "CHATROOM_WS_RATE", "20");
     int burst = (int) parsePositive(env, "CHATROOM_WS_BURST", "40");
     long pingMs = (long) (parsePositive(env, "CHATROOM_PING_INTERVAL_SECONDS", "30") * 1000);
-    return new Config(host, port, dataDir, database, jwtSecret, logLevel, rate, burst, pingMs, observability(env, dataDir));
+    return new Config(host, port, dataDir, database, jwtSecret, logLevel, rate, burst, pingMs, allowedOrigins(env),
+        observability(env, dataDir));
+  }
+
+  /** CHATROOM_ALLOWED_ORIGINS: origins a browser page may open /ws from; empty means the server's own host only. */
+  private static Set<String> allowedOrigins(Map<String, String> env) {
+    Set<String> origins = new java.util.LinkedHashSet<>();
+    for (String origin : pick(null, env, "CHATROOM_ALLOWED_ORIGINS", "").split(",")) {
+      String o = origin.trim().toLowerCase(java.util.Locale.ROOT);
+      if (o.isEmpty()) {
+        continue;
+      }
+      if (!o.matches("https?://[a-z0-9.\\[\\]:-]+")) {
+        throw new ConfigException("CHATROOM_ALLOWED_ORIGINS", "'" + origin.trim() + "' is not an origin",
+            "list origins as scheme://host[:port] separated by commas, e.g. https://chat.example.com");
+      }
+      origins.add(o);
+    }
+    return java.util.Collections.unmodifiableSet(origins);
   }
 
   private static Observability observability(Map<String, String> env, Path dataDir) {
@@ -121,7 +141,8 @@ public record Config(
 
   /** The same configuration on another store; used by tests and tools that start servers. */
   public Config withDatabase(DatabaseUrl db) {
-    return new Config(host, port, dataDir, db, jwtSecret, logLevel, wsRatePerSecond, wsBurst, pingIntervalMs, observability);
+    return new Config(host, port, dataDir, db, jwtSecret, logLevel, wsRatePerSecond, wsBurst, pingIntervalMs, allowedOrigins,
+        observability);
   }
 
   private static String pick(String flag, Map<String, String> env, String name, String fallback) {

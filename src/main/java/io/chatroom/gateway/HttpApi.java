@@ -51,6 +51,12 @@ final class HttpApi {
   private static final String RECORDED_KEY = "chatroom.recorded";
   /** A caller's X-Request-Id is kept only when it looks like one; otherwise we mint our own. */
   private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+  /**
+   * The web client is all same-origin files: no inline script or style, no third party, no framing. A
+   * message that slipped past the client's text rendering still could not run script.
+   */
+  static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+      + "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
   private final Services services;
   private final BodyHandler bodies = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
@@ -87,7 +93,8 @@ final class HttpApi {
     });
     route(router, HttpMethod.POST, "/api/dm", bodies, auth, ctx -> {
       HttpBodies.UsernameRequest body = body(ctx, HttpBodies.UsernameRequest.class);
-      reply(ctx, 200, withUser(body, other -> services.rooms().direct(user(ctx), other)).map(HttpApi::roomBody));
+      reply(ctx, 200, withUser(body, other -> services.rooms().direct(user(ctx), other)
+          .map(room -> new HttpBodies.RoomResponse(RoomInfo.direct(room, other.username())))));
     });
     route(router, HttpMethod.GET, "/api/rooms/:name/messages", auth, ctx -> {
       Long before = longParam(ctx, "before");
@@ -107,6 +114,14 @@ final class HttpApi {
     route(router, HttpMethod.GET, "/health/ready", this::ready);
     route(router, HttpMethod.GET, "/metrics", this::metrics);
     route(router, HttpMethod.GET, "/ws", this::upgrade);
+    router.route("/*").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(ctx -> {
+      if (services.web().has(ctx.request().path())) {
+        ctx.put(ROUTE_KEY, "static");
+        services.web().serve(ctx);
+      } else {
+        ctx.next();
+      }
+    });
     router.route().last().handler(ctx -> ctx.fail(new ChatException(ErrorCode.NOT_FOUND, "no such endpoint: " + ctx.request().path())));
     router.route().failureHandler(this::failure);
     return router;
@@ -131,7 +146,11 @@ final class HttpApi {
     long start = System.nanoTime();
     String given = ctx.request().getHeader("X-Request-Id");
     String requestId = given != null && REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
-    ctx.response().putHeader("X-Request-Id", requestId);
+    ctx.response().putHeader("X-Request-Id", requestId)
+        .putHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        .putHeader("X-Content-Type-Options", "nosniff")
+        .putHeader("X-Frame-Options", "DENY")
+        .putHeader("Referrer-Policy", "no-referrer");
     Span span = services.tracer().spanBuilder("HTTP " + ctx.request().method().name())
         .setSpanKind(SpanKind.SERVER)
         .setAttribute("http.request.method", ctx.request().method().name())
@@ -211,6 +230,12 @@ final class HttpApi {
       ctx.fail(new ChatException(ErrorCode.INVALID_REQUEST, "/ws speaks WebSocket only: connect with a WebSocket client"));
       return;
     }
+    String origin = ctx.request().getHeader(HttpHeaders.ORIGIN);
+    if (origin != null && !originAllowed(origin, ctx.request().getHeader(HttpHeaders.HOST))) {
+      // a page on another site must not ride on a user's browser to open a chat session (CSWSH)
+      ctx.fail(new ChatException(ErrorCode.FORBIDDEN, "origin " + origin + " may not open a WebSocket here; see CHATROOM_ALLOWED_ORIGINS"));
+      return;
+    }
     if (!services.shedder().admitConnection()) {
       ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(services.shedder().retryAfterSeconds()));
       ctx.fail(new ChatException(ErrorCode.OVERLOADED, "this node is overloaded; retry after the Retry-After delay or use another node"));
@@ -225,6 +250,31 @@ final class HttpApi {
           new Connection(ws, services, context).start();
         })
         .onFailure(e -> log.debug("websocket handshake failed: {}", e.toString()));
+  }
+
+  /**
+   * Browsers always send Origin; other clients usually do not, and are not at risk. Allowed: the origins in
+   * CHATROOM_ALLOWED_ORIGINS, or when that is empty, a page served by this very host.
+   */
+  private boolean originAllowed(String origin, String host) {
+    String normalized = origin.toLowerCase(java.util.Locale.ROOT);
+    java.util.Set<String> allowed = services.config().allowedOrigins();
+    if (!allowed.isEmpty()) {
+      return allowed.contains(normalized);
+    }
+    if (host == null) {
+      return false;
+    }
+    try {
+      java.net.URI uri = java.net.URI.create(normalized);
+      int port = uri.getPort() != -1 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
+      String h = host.toLowerCase(java.util.Locale.ROOT);
+      String hostOnly = h.contains(":") && !h.endsWith("]") ? h.substring(0, h.lastIndexOf(':')) : h;
+      int hostPort = h.contains(":") && !h.endsWith("]") ? Integer.parseInt(h.substring(h.lastIndexOf(':') + 1)) : port;
+      return hostOnly.equals(uri.getHost()) && hostPort == port;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   void authenticate(RoutingContext ctx) {
@@ -242,7 +292,7 @@ final class HttpApi {
     return header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
   }
 
-  private Future<Room> withUser(HttpBodies.UsernameRequest body, Function<User, Future<Room>> action) {
+  private <T> Future<T> withUser(HttpBodies.UsernameRequest body, Function<User, Future<T>> action) {
     if (body.username() == null) {
       return Future.failedFuture(new ChatException(ErrorCode.INVALID_REQUEST, "'username' is required"));
     }

@@ -30,4 +30,5 @@ public record Services(
     Health health,
     LoadShedder shedder,
     Monitor monitor,
-    OpsRoom opsRoom) {}
+    OpsRoom opsRoom,
+    WebAssets web) {}

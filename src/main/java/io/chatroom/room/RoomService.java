@@ -24,6 +24,11 @@ public final class RoomService {
   private static final String SELECT_ROOM =
       "SELECT r.id, r.name, r.topic, r.is_private, r.last_seq,"
           + " (SELECT COUNT(*) FROM room_members m WHERE m.room_id = r.id) FROM rooms r ";
+  /** SELECT_ROOM plus a 7th column: whether the user bound to the first parameter belongs to the room. */
+  private static final String SELECT_ROOM_FOR_USER =
+      "SELECT r.id, r.name, r.topic, r.is_private, r.last_seq,"
+          + " (SELECT COUNT(*) FROM room_members m WHERE m.room_id = r.id),"
+          + " EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = r.id AND m.user_id = ?) FROM rooms r ";
 
   private final Database db;
 
@@ -31,22 +36,39 @@ public final class RoomService {
     this.db = db;
   }
 
+  /** A room in a user's listing: whether they belong to it and, for a direct-message room, who the other user is. */
+  public record Listing(Room room, boolean member, String peer) {}
+
   /** Public rooms plus the private rooms {@code user} belongs to, by name. */
-  public Future<List<Room>> list(User user) {
+  public Future<List<Listing>> list(User user) {
     return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement(SELECT_ROOM
+      try (PreparedStatement ps = c.prepareStatement(SELECT_ROOM_FOR_USER
           + "WHERE r.is_private = FALSE OR EXISTS"
           + " (SELECT 1 FROM room_members m WHERE m.room_id = r.id AND m.user_id = ?) ORDER BY r.name")) {
         ps.setLong(1, user.id());
-        List<Room> rooms = new ArrayList<>();
+        ps.setLong(2, user.id());
+        List<Listing> rooms = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            rooms.add(read(rs));
+            Room room = read(rs);
+            rooms.add(new Listing(room, rs.getBoolean(7), room.isDirect() ? peer(c, room, user) : null));
           }
         }
         return rooms;
       }
     });
+  }
+
+  /** The other user of a direct-message room named dm-low-high. */
+  private static String peer(Connection c, Room room, User me) throws SQLException {
+    String[] ids = room.name().substring(Room.DM_PREFIX.length()).split("-");
+    long other = Long.parseLong(ids[0]) == me.id() ? Long.parseLong(ids[1]) : Long.parseLong(ids[0]);
+    try (PreparedStatement ps = c.prepareStatement("SELECT username FROM users WHERE id = ?")) {
+      ps.setLong(1, other);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
   }
 
   /** Creates a room with its creator as the first member; {@code room_exists} when the name is taken. */

@@ -5,16 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chatroom.testing.Await;
+import io.chatroom.testing.Handshake;
 import io.chatroom.testing.Http;
 import io.chatroom.testing.TestDatabases;
 import io.chatroom.testing.TestServer;
 import io.chatroom.testing.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -218,16 +215,16 @@ class MonitorApiTest {
       }
       Await.until(() -> server.node().metrics().scrape().contains("chatroom_load_shedding_active 1"));
 
-      String[] refused = rawUpgrade(server.port());
-      assertThat(refused[0]).contains(" 503 ");
-      assertThat(refused[1]).as("headers").containsIgnoringCase("Retry-After: 1");
-      assertThat(refused[2]).contains("\"code\":\"overloaded\"");
+      Handshake.Answer refused = Handshake.upgrade(server.port(), Map.of());
+      assertThat(refused.status()).contains(" 503 ");
+      assertThat(refused.headers()).contains("retry-after: 1");
+      assertThat(refused.body()).contains("\"code\":\"overloaded\"");
       assertThat(http.get("/api/rooms/general/messages?limit=100", alice.token()).body().path("messages").size())
           .as("history pages shrink while shedding").isEqualTo(LoadShedder.SHED_PAGE_LIMIT);
       assertThat(server.node().metrics().scrape()).contains("chatroom_load_shedding_actions_total{action=\"refuse_connection\"} 1.0");
     }
     Await.until(() -> server.node().metrics().scrape().contains("chatroom_load_shedding_active 0"));
-    assertThat(rawUpgrade(server.port())[0]).contains(" 101 ");
+    assertThat(Handshake.upgrade(server.port(), Map.of()).switched()).isTrue();
     assertThat(http.get("/api/rooms/general/messages?limit=100", alice.token()).body().path("messages").size()).isEqualTo(30);
   }
 
@@ -236,36 +233,7 @@ class MonitorApiTest {
     Http http = start(Map.of("ADMIN_USERS", "alice", "SHED_MEMORY_PERCENT", "0", "SHED_CHECK_INTERVAL_SECONDS", "0.05")).http();
     Http.Account alice = http.register("alice");
     Await.until(() -> http.get("/api/admin/monitor/current", alice.token()).body().path("load_shedding").asBoolean());
-    assertThat(rawUpgrade(server.port())[0]).contains(" 503 ");
+    assertThat(Handshake.upgrade(server.port(), Map.of()).status()).contains(" 503 ");
     assertThat(server.node().metrics().scrape()).contains("chatroom_load_shedding_actions_total{action=\"tighten_rate_limit\"} 1.0");
-  }
-
-  /** A WebSocket handshake by hand, returning status line, headers and body (the JDK client hides refusals). */
-  private static String[] rawUpgrade(int port) throws Exception {
-    try (Socket s = new Socket("127.0.0.1", port)) {
-      s.setSoTimeout(5_000);
-      s.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-      BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
-      String status = in.readLine();
-      StringBuilder headers = new StringBuilder();
-      int length = 0;
-      for (String line; (line = in.readLine()) != null && !line.isEmpty(); ) {
-        headers.append(line).append('\n');
-        if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
-          length = Integer.parseInt(line.substring(15).trim());
-        }
-      }
-      char[] body = new char[length];
-      int read = 0;
-      while (read < length) {
-        int n = in.read(body, read, length - read);
-        if (n < 0) {
-          break;
-        }
-        read += n;
-      }
-      return new String[] {status, headers.toString(), new String(body, 0, read)};
-    }
   }
 }

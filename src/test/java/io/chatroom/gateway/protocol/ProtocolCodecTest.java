@@ -72,9 +72,10 @@ class ProtocolCodecTest {
     assertThat(ok).isEqualTo("{\"type\":\"ok\",\"id\":7,\"seq\":3,\"ts\":99}");
     String message = Protocol.encodeToString(new ServerFrame.MessageEvent("general", 1, "alice", "hi", 5, null));
     assertThat(message).isEqualTo("{\"type\":\"message\",\"room\":\"general\",\"seq\":1,\"from\":\"alice\",\"text\":\"hi\",\"ts\":5}");
-    JsonNode room = Protocol.JSON.readTree(Protocol.encode(new RoomInfo("r", "", true, 2, 0)));
+    JsonNode room = Protocol.JSON.readTree(Protocol.encode(new RoomInfo("r", "", true, 2, 0, null, null)));
     assertThat(room.path("private").asBoolean()).isTrue();
     assertThat(room.has("isPrivate")).isFalse();
+    assertThat(room.has("member")).as("absent outside listings").isFalse();
   }
 
   @Test
