@@ -117,7 +117,7 @@ function enter(session) {
   $('#auth').hidden = true;
   $('#chat').hidden = false;
   $('#me').textContent = session.user.username;
-  app.current = localStorage.getItem(LAST_ROOM_KEY) || 'general';
+  app.current = localStorage.getItem(`${LAST_ROOM_KEY}.${session.user.id}`) || 'general';
   room(app.current);
   renderRoomPanel();
   renderSidebar();
@@ -234,7 +234,7 @@ function onTyping(event) {
 
 async function openRoom(name) {
   app.current = name;
-  localStorage.setItem(LAST_ROOM_KEY, name);
+  localStorage.setItem(`${LAST_ROOM_KEY}.${app.session.user.id}`, name);
   const state = room(name);
   closeSidebar();
   showSideError('');
