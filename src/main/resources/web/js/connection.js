@@ -5,7 +5,7 @@
 // 'unauthorized' when the token is refused (1008 before a welcome).
 
 const BACKOFF_MS = [300, 1000, 2000, 4000];
-const MAX_BACKOFF_MS = 8000;
+const MAX_BACKOFF_MS = 4000;
 const REQUEST_TIMEOUT_MS = 15000;
 
 export class RequestError extends Error {

@@ -71,6 +71,9 @@ function renderRoomPanel() {
   if (!state) return;
   $('#room-title').textContent = state.title;
   view.renderOnline($('#online-list'), state);
+  const names = [...state.online].sort();
+  $('#online-count').textContent = `${names.length} online`;
+  $('#online-count').title = names.join(', ');
   view.renderTyping($('.typing'), state.typists(Date.now()));
 }
 
@@ -185,6 +188,7 @@ async function join(state) {
     state.update({ member: true, lastSeq: ok.lastSeq });
     state.online = new Set(ok.members || []);
     if (ok.hasMore && since !== undefined) await fillGap(state, since);
+    flushQueued(state);
     if (state.name === app.current) {
       renderRoomPanel();
       renderLog();
@@ -209,6 +213,7 @@ async function fillGap(state, since) {
 
 function onMessage(message) {
   const state = room(message.room);
+  state.typing.delete(message.from);
   if (!state.add(message, me())) return; // already shown: a replay overlapping what we had, or our own acked send
   if (state.name === app.current) renderLog();
   renderSidebar();
@@ -272,10 +277,20 @@ function send() {
   submit(state, pending);
 }
 
-/** Sends (or re-sends) a pending message; the same clientMsgId makes a retry safe. */
+/**
+ * Sends (or re-sends) a pending message; the same clientMsgId makes every re-send safe. While offline, or
+ * before the room is joined, the message waits (still "pending") and goes out when the room is joined;
+ * only a refusal by the server makes it "failed", with a Retry button.
+ */
 async function submit(state, pending) {
   pending.state = 'pending';
   pending.error = null;
+  if (!app.connection || !app.connection.online || !state.joined) {
+    pending.queued = true;
+    return;
+  }
+  pending.queued = false;
+  pending.inFlight = true;
   try {
     const ok = await app.connection.request('send', { room: state.name, text: pending.text, clientMsgId: pending.clientMsgId });
     if (state.pending.has(pending.clientMsgId)) {
@@ -283,12 +298,26 @@ async function submit(state, pending) {
     }
   } catch (e) {
     if (state.pending.has(pending.clientMsgId)) {
-      pending.state = 'failed';
-      pending.error = e.code === 'disconnected' ? 'offline' : e.message;
+      if (e.code === 'disconnected' || e.code === 'timeout') {
+        pending.queued = true; // it may or may not have been stored: the re-send after the join settles it
+      } else {
+        pending.state = 'failed';
+        pending.error = e.message;
+      }
     }
+  } finally {
+    pending.inFlight = false;
   }
+  if (pending.queued && app.connection && app.connection.online && state.joined) submit(state, pending);
   if (state.name === app.current) renderLog();
   renderSidebar();
+}
+
+/** Sends what waited for this room to be joined, in the order it was written. */
+function flushQueued(state) {
+  for (const pending of state.pending.values()) {
+    if (pending.queued && !pending.inFlight) submit(state, pending);
+  }
 }
 
 function retry(pending) {

@@ -112,14 +112,25 @@ final class Connection {
     }
     heard();
     services.metrics().frameReceived();
+    // parsed before the rate check so a refusal can name the request it refuses (frames are at most 64 KiB)
+    ClientFrame frame = null;
+    Protocol.BadFrame bad = null;
+    if (text != null) {
+      try {
+        frame = Protocol.parseClientFrame(text);
+      } catch (Protocol.BadFrame e) {
+        bad = e;
+      }
+    }
+    JsonNode id = frame != null ? frame.id() : bad != null ? bad.id() : null;
     long now = System.nanoTime();
     if (!rate.tryTake(now, services.shedder().frameCost())) {
       services.metrics().rateLimited();
       if (++refusedInARow > MAX_REFUSED_IN_A_ROW) {
-        send(new ServerFrame.ErrorFrame(null, ErrorCode.RATE_LIMITED.wire(), "too many frames; closing", null));
+        send(new ServerFrame.ErrorFrame(id, ErrorCode.RATE_LIMITED.wire(), "too many frames; closing", null));
         close(CloseCode.POLICY_VIOLATION, DisconnectReason.POLICY, "rate limit abuse");
       } else {
-        send(new ServerFrame.ErrorFrame(null, ErrorCode.RATE_LIMITED.wire(), "slow down", rate.millisUntilNext(now)));
+        send(new ServerFrame.ErrorFrame(id, ErrorCode.RATE_LIMITED.wire(), "slow down", rate.millisUntilNext(now)));
       }
       return;
     }
@@ -128,10 +139,7 @@ final class Connection {
       send(new ServerFrame.ErrorFrame(null, ErrorCode.INVALID_REQUEST.wire(), "binary frames are not supported; send JSON text", null));
       return;
     }
-    ClientFrame frame;
-    try {
-      frame = Protocol.parseClientFrame(text);
-    } catch (Protocol.BadFrame bad) {
+    if (bad != null) {
       if (user == null) {
         refuse(bad.error().getMessage());
       } else {

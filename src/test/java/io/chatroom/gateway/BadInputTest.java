@@ -150,6 +150,7 @@ class BadInputTest {
       c.sendRaw("{\"type\":\"ping\",\"id\":\"over\"}");
       JsonNode limited = c.next();
       assertThat(limited.path("code").asText()).isEqualTo("rate_limited");
+      assertThat(limited.path("id").asText()).as("the refusal names the refused request").isEqualTo("over");
       long retryAfter = limited.path("retryAfterMs").asLong();
       assertThat(retryAfter).isBetween(1L, 200L);
       Thread.sleep(retryAfter + 20);
