@@ -103,7 +103,7 @@ async function authenticate(action) {
   try {
     const result = action === 'register' ? await api.register(username, password) : await api.login(username, password);
     const session = { token: result.token, user: result.user };
-    localStorage.setItem(SESSION_KEY, JSON.stringify(session));
+    saveSession(session);
     $('#password').value = '';
     enter(session);
   } catch (e) {
@@ -138,12 +138,49 @@ function enter(session) {
   refreshRooms();
 }
 
+/**
+ * A session lives in this tab (sessionStorage, so a reload keeps it and two tabs can be two users) and is
+ * remembered for new tabs (localStorage, the last sign-in).
+ */
+function saveSession(session) {
+  const json = JSON.stringify(session);
+  sessionStorage.setItem(SESSION_KEY, json);
+  localStorage.setItem(SESSION_KEY, json);
+}
+
+function loadSession() {
+  for (const storage of [sessionStorage, localStorage]) {
+    try {
+      const session = JSON.parse(storage.getItem(SESSION_KEY));
+      if (session && session.token && session.user) return session;
+    } catch {
+      // unreadable: try the next one
+    }
+  }
+  return null;
+}
+
+function forgetSession(session) {
+  sessionStorage.removeItem(SESSION_KEY);
+  const remembered = loadRemembered();
+  if (!session || !remembered || remembered.user.id === session.user.id) localStorage.removeItem(SESSION_KEY);
+}
+
+function loadRemembered() {
+  try {
+    return JSON.parse(localStorage.getItem(SESSION_KEY));
+  } catch {
+    return null;
+  }
+}
+
 function signOut(message) {
+  const session = app.session;
   if (app.connection) app.connection.stop();
   app.connection = null;
   app.session = null;
   app.rooms = new Map();
-  localStorage.removeItem(SESSION_KEY);
+  forgetSession(session);
   $('.connection-banner').hidden = true;
   showAuth(message);
 }
@@ -435,10 +472,10 @@ function wire() {
 }
 
 wire();
-try {
-  const saved = JSON.parse(localStorage.getItem(SESSION_KEY));
-  if (saved && saved.token && saved.user) enter(saved);
-  else showAuth();
-} catch {
+const saved = loadSession();
+if (saved) {
+  sessionStorage.setItem(SESSION_KEY, JSON.stringify(saved));
+  enter(saved);
+} else {
   showAuth();
 }

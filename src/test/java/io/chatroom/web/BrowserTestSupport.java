@@ -38,7 +38,7 @@ abstract class BrowserTestSupport {
   TestServer server;
   Http http;
   private final List<BrowserContext> contexts = new ArrayList<>();
-  private final List<ChatPage> pages = new ArrayList<>();
+  final List<ChatPage> pages = new ArrayList<>();
   private final List<WsClient> clients = new ArrayList<>();
 
   @BeforeAll

@@ -83,6 +83,33 @@ class WebClientTest extends BrowserTestSupport {
   }
 
   @Test
+  void twoTabsOfOneBrowserCanBeTwoUsersAndEachKeepsItsUserOnReload() {
+    ChatPage alice = openDesktop("alice");
+    alice.createAccount("alice", passwordOf("alice"));
+    alice.expectSignedIn();
+    alice.expectInRoom("general", "alice");
+
+    // a second tab of the same browser starts as the last user signed in; signing out there frees it
+    ChatPage bob = new ChatPage("bob", alice.page.context().newPage());
+    pages.add(bob);
+    bob.page.navigate(baseUrl());
+    bob.expectSignedIn();
+    bob.button("Sign out").click();
+    assertThat(bob.username()).isVisible();
+    bob.createAccount("bob", passwordOf("bob"));
+    bob.expectSignedIn();
+    bob.expectInRoom("general", "bob");
+
+    bob.send("hi from the second tab");
+    alice.expectSent("hi from the second tab");
+    alice.page.reload();
+    alice.expectSignedIn();
+    assertThat(alice.page.locator("#me")).hasText("alice");
+    bob.page.reload();
+    assertThat(bob.page.locator("#me")).hasText("bob");
+  }
+
+  @Test
   void aSendIsPendingUntilTheServerAcknowledgesIt() {
     ChatPage alice = open("alice", DESKTOP_WIDTH, DESKTOP_HEIGHT, SLOW_UPLINK);
     alice.createAccount("alice", passwordOf("alice"));
