@@ -14,10 +14,10 @@ import io.chatroom.gateway.protocol.UserInfo;
 import io.chatroom.message.Draft;
 import io.chatroom.message.Message;
 import io.chatroom.message.MessageHistory;
-import io.chatroom.room.Room;
 import io.chatroom.observability.DisconnectReason;
 import io.chatroom.observability.LogContext;
 import io.chatroom.observability.Tracing;
+import io.chatroom.room.Room;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -418,17 +418,21 @@ final class Connection {
     pingOutstanding = false;
   }
 
-  /** A fan-out write: a client that lets its queue fill is cut off rather than allowed to grow memory. */
+  /**
+   * A fan-out write: a client that lets its send queue fill is cut off rather than allowed to grow memory.
+   * The event that finds the queue full is dropped; the client gets it back when it resumes with since.
+   */
   private void writeLive(byte[] json) {
     if (closed) {
+      return;
+    }
+    if (ws.writeQueueFull()) {
       services.metrics().sendQueueDropped();
+      close(CloseCode.TRY_AGAIN_LATER, DisconnectReason.SLOW_CONSUMER, "too slow: send queue full; reconnect and resume with since");
       return;
     }
     write(json);
     services.metrics().fanoutDelivered();
-    if (ws.writeQueueFull()) {
-      close(CloseCode.TRY_AGAIN_LATER, DisconnectReason.SLOW_CONSUMER, "too slow: send queue full; reconnect and resume with since");
-    }
   }
 
   private void send(ServerFrame frame) {

@@ -74,7 +74,7 @@ public final class Metrics implements AutoCloseable {
     framesReceived = counter("chatroom.websocket.frames.received", "WebSocket frames received from clients");
     framesSent = counter("chatroom.websocket.frames.sent", "WebSocket frames written to clients");
     fanoutDeliveries = counter("chatroom.fanout.deliveries", "Room events written to subscribed connections");
-    sendQueueDrops = counter("chatroom.send.queue.drops", "Events not written because a connection's send queue was full");
+    sendQueueDrops = counter("chatroom.send.queue.drops", "Room events dropped because a connection's send queue was full (the connection is then closed)");
     slowConsumerDisconnects = counter("chatroom.slow.consumer.disconnects", "Connections closed for not reading fast enough");
     rateLimited = counter("chatroom.rate.limited", "Frames refused by the per-connection rate limit");
     messages = counter("chatroom.messages", "Messages accepted and committed (duplicates excluded)");

@@ -213,5 +213,9 @@ class BadInputTest {
       }
       assertThat(raw.readUntilClose()).isEqualTo(1013);
     }
+    String metrics = server.node().metrics().scrape();
+    assertThat(metrics).contains("chatroom_slow_consumer_disconnects_total 1.0",
+        "chatroom_websocket_disconnections_total{reason=\"slow_consumer\"} 1.0");
+    assertThat(metrics).containsPattern("chatroom_send_queue_drops_total [1-9]");
   }
 }
