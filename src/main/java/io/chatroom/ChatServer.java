@@ -6,6 +6,7 @@ import io.chatroom.account.TokenService;
 import io.chatroom.account.User;
 import io.chatroom.broker.Broker;
 import io.chatroom.broker.LocalBroker;
+import io.chatroom.broker.RedisBroker;
 import io.chatroom.broker.RoomEvent;
 import io.chatroom.config.Config;
 import io.chatroom.config.Observability;
@@ -40,6 +41,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MetricsDomain;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.io.IOException;
@@ -122,7 +127,7 @@ public final class ChatServer implements AutoCloseable {
       health.register(new Health.Check("disk", false, () -> diskCheck(vertx, config)));
 
       TokenService tokens = new TokenService(TokenService.loadOrCreateSecret(config.jwtSecret(), config.dataDir()));
-      Broker broker = new LocalBroker();
+      Broker broker = config.redisUrl() == null ? new LocalBroker() : connectRedis(vertx, config, health);
       MessageStore store = new MessageStore();
       Tracer tracer = tracing.tracer();
       writer = new GroupCommitWriter(database, store, metrics, tracer, committed -> publish(broker, tracer, committed));
@@ -182,6 +187,26 @@ public final class ChatServer implements AutoCloseable {
   }
 
   private record OpsSetup(User system, Room room) {}
+
+  private static Broker connectRedis(Vertx vertx, Config config, Health health) throws Exception {
+    Redis client = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.redisUrl()));
+    String shown = config.redisUrl().replaceAll("//[^@/]*@", "//***@");
+    try {
+      RedisBroker broker = await(RedisBroker.connect(vertx, client, config.redisPrefix()));
+      health.register(new Health.Check("redis", false, () -> client.send(Request.cmd(Command.PING)).map(pong -> {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("status", "UP");
+        return m;
+      })));
+      log.info("fan-out across nodes through {}", shown);
+      return broker;
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      client.close();
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      throw new io.chatroom.config.ConfigException("REDIS_URL", "cannot connect to " + shown + " (" + cause.getMessage() + ")",
+          "check that Redis runs and is reachable, or unset REDIS_URL to run a single node");
+    }
+  }
 
   private static <T> T await(Future<T> future) throws Exception {
     return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -49,6 +49,22 @@ class StartupTest {
   }
 
   @Test
+  void unreachableRedisNamesTheRedisSetting() throws Exception {
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    Config config = Config.load(new Config.Flags("127.0.0.1", "0", dataDir.toString(), null),
+        Map.of("REDIS_URL", "redis://:hunter2@127.0.0.1:" + closedPort));
+    assertThatThrownBy(() -> ChatServer.start(config, null).close())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("REDIS_URL: cannot connect to redis://***@127.0.0.1:" + closedPort)
+        .hasMessageNotContaining("hunter2");
+    assertThatThrownBy(() -> Config.load(new Config.Flags("127.0.0.1", "0", dataDir.toString(), null), Map.of("REDIS_URL", "127.0.0.1:6379")))
+        .hasMessageStartingWith("REDIS_URL: '127.0.0.1:6379' is not a redis:// URL");
+  }
+
+  @Test
   void commandLineExitsWithCode2AndOneLine() {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     PrintStream original = System.err;

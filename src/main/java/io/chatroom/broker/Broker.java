@@ -18,6 +18,12 @@ public interface Broker {
   @FunctionalInterface
   interface Subscriber {
     void onEvent(RoomEvent event);
+
+    /**
+     * The broker may have missed events (its link to the other nodes dropped and is back): catch up from
+     * the store. Called on the subscriber's context.
+     */
+    default void onResync() {}
   }
 
   /** Stops delivery. Call on the context that subscribed; idempotent. */

@@ -23,6 +23,13 @@ public final class LocalBroker implements Broker {
     }
   }
 
+  /** Asks every subscriber, on its own loop, to catch up from the store. */
+  public void resync() {
+    for (LoopSubscribers loop : loops) {
+      loop.context.runOnContext(v -> loop.resync());
+    }
+  }
+
   @Override
   public Subscription subscribe(String room, Subscriber subscriber) {
     Context context = Vertx.currentContext();
@@ -62,6 +69,14 @@ public final class LocalBroker implements Broker {
       // a subscriber may cancel (close) while being delivered to: iterate a snapshot
       for (Subscriber s : subscribers.toArray(Subscriber[]::new)) {
         s.onEvent(event);
+      }
+    }
+
+    void resync() {
+      for (Set<Subscriber> subscribers : java.util.List.copyOf(rooms.values())) {
+        for (Subscriber s : subscribers.toArray(Subscriber[]::new)) {
+          s.onResync();
+        }
       }
     }
 

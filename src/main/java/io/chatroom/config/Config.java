@@ -13,6 +13,8 @@ import java.util.Set;
  * @param wsRatePerSecond steady per-connection frame rate; {@code wsBurst} frames may arrive at once
  * @param jwtSecret       null means: load or create the secret file in the data dir
  * @param allowedOrigins  browser origins allowed to open the WebSocket; empty: the server's own host
+ * @param redisUrl        Redis for cross-node fan-out; null: a single node with the in-memory broker
+ * @param redisPrefix     namespaces this installation's Redis channels
  */
 public record Config(
     String host,
@@ -25,6 +27,8 @@ public record Config(
     int wsBurst,
     long pingIntervalMs,
     Set<String> allowedOrigins,
+    String redisUrl,
+    String redisPrefix,
     Observability observability) {
 
   /** Values given on the command line; null where a flag was not given. */
@@ -49,8 +53,14 @@ public record Config(
     double rate = parsePositive(env, "CHATROOM_WS_RATE", "20");
     int burst = (int) parsePositive(env, "CHATROOM_WS_BURST", "40");
     long pingMs = (long) (parsePositive(env, "CHATROOM_PING_INTERVAL_SECONDS", "30") * 1000);
+    String redisUrl = pick(null, env, "REDIS_URL", null);
+    if (redisUrl != null && !redisUrl.matches("rediss?://.+")) {
+      throw new ConfigException("REDIS_URL", "'" + redisUrl.replaceAll("//[^@/]*@", "//***@") + "' is not a redis:// URL",
+          "use redis://[user:password@]host:6379[/db], or unset it to run a single node without Redis");
+    }
+    String redisPrefix = pick(null, env, "CHATROOM_REDIS_PREFIX", "chatroom");
     return new Config(host, port, dataDir, database, jwtSecret, logLevel, rate, burst, pingMs, allowedOrigins(env),
-        observability(env, dataDir));
+        redisUrl, redisPrefix, observability(env, dataDir));
   }
 
   /** CHATROOM_ALLOWED_ORIGINS: origins a browser page may open /ws from; empty means the server's own host only. */
@@ -142,7 +152,7 @@ public record Config(
   /** The same configuration on another store; used by tests and tools that start servers. */
   public Config withDatabase(DatabaseUrl db) {
     return new Config(host, port, dataDir, db, jwtSecret, logLevel, wsRatePerSecond, wsBurst, pingIntervalMs, allowedOrigins,
-        observability);
+        redisUrl, redisPrefix, observability);
   }
 
   private static String pick(String flag, Map<String, String> env, String name, String fallback) {

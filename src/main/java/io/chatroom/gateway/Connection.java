@@ -219,7 +219,17 @@ final class Connection {
           }
           state.room = room;
           // subscribe before reading the replay: whatever commits after the read arrives as an event
-          state.subscription = services.broker().subscribe(room.name(), event -> onRoomEvent(state, event));
+          state.subscription = services.broker().subscribe(room.name(), new Broker.Subscriber() {
+            @Override
+            public void onEvent(RoomEvent event) {
+              onRoomEvent(state, event);
+            }
+
+            @Override
+            public void onResync() {
+              catchUp(state);
+            }
+          });
           return services.history().replay(room.id(), room.name(), f.since());
         })
         .compose(replay -> services.presence().join(f.room(), user.username(), sessionId)
@@ -338,6 +348,20 @@ final class Connection {
     }
     state.held = new ArrayDeque<>();
     state.held.add(event);
+    fillFromStore(state);
+  }
+
+  /** The broker may have missed events: read what came after the last delivered seq, if live. */
+  private void catchUp(RoomState state) {
+    if (!state.isCurrent() || !state.joined || state.held != null) {
+      return; // joining replays anyway; a fill in progress reads up to date
+    }
+    state.held = new ArrayDeque<>();
+    fillFromStore(state);
+  }
+
+  /** Delivers from the store what follows the last delivered seq, then the events held meanwhile. */
+  private void fillFromStore(RoomState state) {
     services.history().after(state.room.id(), state.room.name(), state.delivered, MessageHistory.REPLAY_MAX)
         .onComplete(ar -> {
           if (!state.isCurrent()) {
@@ -356,7 +380,11 @@ final class Connection {
               send(ServerFrame.MessageEvent.of(m));
             }
           }
-          release(state);
+          if (ar.result().size() == MessageHistory.REPLAY_MAX) {
+            fillFromStore(state); // more than one read's worth was missed
+          } else {
+            release(state);
+          }
         });
   }
 
