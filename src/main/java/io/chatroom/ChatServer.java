@@ -31,6 +31,8 @@ import io.chatroom.observability.Health;
 import io.chatroom.observability.Metrics;
 import io.chatroom.observability.Tracing;
 import io.chatroom.presence.LocalPresenceStore;
+import io.chatroom.presence.PresenceStore;
+import io.chatroom.presence.RedisPresenceStore;
 import io.chatroom.room.Room;
 import io.chatroom.room.RoomService;
 import io.chatroom.store.Database;
@@ -63,6 +65,9 @@ public final class ChatServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
   /** Below this much free space the disk check reports DOWN: SQLite and logs are about to fail. */
   static final long DISK_LOW_BYTES = 100L * 1024 * 1024;
+  /** A node that stops refreshing its presence entries (it died) has its users counted out after this. */
+  static final long PRESENCE_TTL_MS = 30_000;
+  static final long PRESENCE_HEARTBEAT_MS = 10_000;
   /** The jar's version, "dev" when run from classes. */
   public static final String VERSION = versionOf();
 
@@ -127,7 +132,20 @@ public final class ChatServer implements AutoCloseable {
       health.register(new Health.Check("disk", false, () -> diskCheck(vertx, config)));
 
       TokenService tokens = new TokenService(TokenService.loadOrCreateSecret(config.jwtSecret(), config.dataDir()));
-      Broker broker = config.redisUrl() == null ? new LocalBroker() : connectRedis(vertx, config, health);
+      Broker broker;
+      PresenceStore presence;
+      if (config.redisUrl() == null) {
+        broker = new LocalBroker();
+        presence = new LocalPresenceStore();
+      } else {
+        Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.redisUrl()));
+        broker = connectRedis(vertx, redis, config, health);
+        RedisPresenceStore shared = new RedisPresenceStore(redis, config.redisPrefix(), PRESENCE_TTL_MS);
+        Broker fanout = broker;
+        shared.schedule(vertx, PRESENCE_HEARTBEAT_MS, gone -> fanout.publish(new RoomEvent(gone.room(), 0, null,
+            Protocol.encode(new ServerFrame.Presence(gone.room(), gone.user(), ServerFrame.Presence.OFFLINE)))));
+        presence = shared;
+      }
       MessageStore store = new MessageStore();
       Tracer tracer = tracing.tracer();
       writer = new GroupCommitWriter(database, store, metrics, tracer, committed -> publish(broker, tracer, committed));
@@ -157,7 +175,7 @@ public final class ChatServer implements AutoCloseable {
           metrics);
 
       Services services = new Services(config, database, new AccountService(vertx, database, tokens, obs.adminUsers()),
-          rooms, new MessageHistory(database, store), writer, broker, new LocalPresenceStore(),
+          rooms, new MessageHistory(database, store), writer, broker, presence,
           metrics, tracer, health, shedder, monitor, opsRoom, WebAssets.load());
       int port = await(Gateway.deploy(vertx, services));
       await(monitor.start());
@@ -188,8 +206,7 @@ public final class ChatServer implements AutoCloseable {
 
   private record OpsSetup(User system, Room room) {}
 
-  private static Broker connectRedis(Vertx vertx, Config config, Health health) throws Exception {
-    Redis client = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.redisUrl()));
+  private static Broker connectRedis(Vertx vertx, Redis client, Config config, Health health) throws Exception {
     String shown = config.redisUrl().replaceAll("//[^@/]*@", "//***@");
     try {
       RedisBroker broker = await(RedisBroker.connect(vertx, client, config.redisPrefix()));

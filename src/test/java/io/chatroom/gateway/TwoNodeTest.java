@@ -84,6 +84,32 @@ class TwoNodeTest {
   }
 
   @Test
+  void presenceIsSharedAcrossNodesAndATabOnEachCountsOnce() throws Exception {
+    Http.Account alice = nodeA.http().register("alice");
+    Http.Account bob = nodeB.http().register("bob");
+    try (WsClient a = WsClient.connect(nodeA.port(), alice.token()); WsClient b = WsClient.connect(nodeB.port(), bob.token())) {
+      a.join("general");
+      JsonNode joined = b.join("general");
+      assertThat(joined.path("members").toString()).isEqualTo("[\"alice\",\"bob\"]");
+      JsonNode bobOnline = a.next("presence");
+      if (bobOnline.path("user").asText().equals("alice")) {
+        bobOnline = a.next("presence"); // alice first hears of herself
+      }
+      assertThat(bobOnline.path("user").asText()).isEqualTo("bob");
+      assertThat(bobOnline.path("state").asText()).isEqualTo("online");
+
+      try (WsClient aliceOnB = WsClient.connect(nodeB.port(), alice.token())) {
+        assertThat(aliceOnB.join("general").path("members").toString()).isEqualTo("[\"alice\",\"bob\"]");
+      }
+      // alice's second tab came and went on the other node: she never went offline, so bob hears nothing
+      a.send("general", "still here", "s1");
+      JsonNode next = b.drain(java.time.Duration.ofMillis(500)).stream()
+          .filter(f -> f.path("type").asText().equals("presence") && f.path("user").asText().equals("alice")).findFirst().orElse(null);
+      assertThat(next).as("no presence event about alice for her second tab").isNull();
+    }
+  }
+
+  @Test
   void messagesPublishedWhileTheRedisLinkIsDownStillArrive() throws Exception {
     Http.Account alice = nodeA.http().register("alice");
     Http.Account bob = nodeB.http().register("bob");

@@ -1,0 +1,51 @@
+package io.chatroom.presence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** What every PresenceStore promises; run against each implementation. */
+abstract class PresenceStoreContract {
+  /** A store with no entries, private to the test. */
+  abstract PresenceStore store();
+
+  static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aUserWithSeveralConnectionsComesOnlineOnceAndGoesOfflineOnce() throws Exception {
+    PresenceStore store = store();
+    assertThat(await(store.join("general", "alice", "c1"))).as("first connection: came online").isTrue();
+    assertThat(await(store.join("general", "alice", "c2"))).as("second tab").isFalse();
+    assertThat(await(store.online("general"))).containsExactly("alice");
+    assertThat(await(store.leave("general", "alice", "c1"))).as("one tab left").isFalse();
+    assertThat(await(store.online("general"))).containsExactly("alice");
+    assertThat(await(store.leave("general", "alice", "c2"))).as("last tab: went offline").isTrue();
+    assertThat(await(store.online("general"))).isEmpty();
+  }
+
+  @Test
+  void onlineListsEachUserOnceSortedPerRoom() throws Exception {
+    PresenceStore store = store();
+    await(store.join("general", "carol", "c3"));
+    await(store.join("general", "Bob", "c2"));
+    await(store.join("general", "alice", "c1"));
+    await(store.join("general", "alice", "c4"));
+    await(store.join("random", "dave", "c5"));
+    assertThat(await(store.online("general"))).containsExactly("alice", "Bob", "carol");
+    assertThat(await(store.online("random"))).containsExactly("dave");
+    assertThat(await(store.online("empty"))).isEmpty();
+  }
+
+  @Test
+  void leavingWhatWasNeverJoinedChangesNothing() throws Exception {
+    PresenceStore store = store();
+    await(store.join("general", "alice", "c1"));
+    assertThat(await(store.leave("general", "alice", "nope"))).isFalse();
+    assertThat(await(store.leave("general", "bob", "c1"))).isFalse();
+    assertThat(await(store.online("general"))).containsExactly("alice");
+  }
+}

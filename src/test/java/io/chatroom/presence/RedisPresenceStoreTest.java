@@ -1,0 +1,74 @@
+package io.chatroom.presence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chatroom.testing.TestRedis;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The contract on a real Redis, plus what only a shared store has: several nodes, and expiry of a dead node's users. */
+class RedisPresenceStoreTest extends PresenceStoreContract {
+  final Vertx vertx = Vertx.vertx();
+  Redis client;
+  String prefix;
+
+  @BeforeEach
+  void connect() {
+    client = Redis.createClient(vertx, TestRedis.url());
+    prefix = TestRedis.uniquePrefix();
+  }
+
+  @AfterEach
+  void close() {
+    vertx.close();
+  }
+
+  @Override
+  PresenceStore store() {
+    return new RedisPresenceStore(client, prefix, 30_000);
+  }
+
+  @Test
+  void nodesSeeOneAnothersConnections() throws Exception {
+    PresenceStore nodeA = store();
+    PresenceStore nodeB = store();
+    assertThat(await(nodeA.join("general", "alice", "a1"))).isTrue();
+    assertThat(await(nodeB.join("general", "alice", "b1"))).as("online already, through the other node").isFalse();
+    assertThat(await(nodeB.online("general"))).containsExactly("alice");
+    assertThat(await(nodeA.leave("general", "alice", "a1"))).isFalse();
+    assertThat(await(nodeB.leave("general", "alice", "b1"))).isTrue();
+  }
+
+  @Test
+  void aDeadNodesUsersExpireAndAreReportedOfflineOnce() throws Exception {
+    RedisPresenceStore dying = new RedisPresenceStore(client, prefix, 200);
+    RedisPresenceStore alive = new RedisPresenceStore(client, prefix, 30_000);
+    await(dying.join("general", "alice", "a1"));
+    await(alive.join("general", "bob", "b1"));
+    await(alive.join("general", "carol", "c1"));
+    await(dying.join("general", "carol", "c2")); // carol also has a tab on the surviving node
+    Thread.sleep(300); // the dying node stops heartbeating
+    await(alive.heartbeat());
+    assertThat(await(alive.online("general"))).containsExactly("bob", "carol");
+    List<RedisPresenceStore.Gone> reported = new ArrayList<>(await(alive.sweep()));
+    reported.addAll(await(dying.sweep()));
+    assertThat(reported).containsExactly(new RedisPresenceStore.Gone("general", "alice"));
+  }
+
+  @Test
+  void heartbeatsKeepALiveNodesUsersOnline() throws Exception {
+    RedisPresenceStore node = new RedisPresenceStore(client, prefix, 300);
+    await(node.join("general", "alice", "a1"));
+    for (int i = 0; i < 4; i++) {
+      Thread.sleep(150);
+      await(node.heartbeat());
+    }
+    assertThat(await(node.online("general"))).containsExactly("alice");
+    assertThat(await(node.sweep())).isEmpty();
+  }
+}
