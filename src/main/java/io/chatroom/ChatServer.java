@@ -10,6 +10,7 @@ import io.chatroom.broker.RedisBroker;
 import io.chatroom.broker.RoomEvent;
 import io.chatroom.config.Config;
 import io.chatroom.config.Observability;
+import io.chatroom.gateway.Connections;
 import io.chatroom.gateway.Gateway;
 import io.chatroom.gateway.Services;
 import io.chatroom.gateway.WebAssets;
@@ -65,6 +66,8 @@ public final class ChatServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
   /** Below this much free space the disk check reports DOWN: SQLite and logs are about to fail. */
   static final long DISK_LOW_BYTES = 100L * 1024 * 1024;
+  /** How long a shutdown waits for sessions to take their reconnect and close. */
+  static final long DRAIN_TIMEOUT_MS = 5_000;
   /** A node that stops refreshing its presence entries (it died) has its users counted out after this. */
   static final long PRESENCE_TTL_MS = 30_000;
   static final long PRESENCE_HEARTBEAT_MS = 10_000;
@@ -78,10 +81,11 @@ public final class ChatServer implements AutoCloseable {
   private final Tracing tracing;
   private final Health health;
   private final Monitor monitor;
+  private final Connections connections;
   private final int port;
 
   private ChatServer(Vertx vertx, Database database, GroupCommitWriter writer, Metrics metrics, Tracing tracing,
-      Health health, Monitor monitor, int port) {
+      Health health, Monitor monitor, Connections connections, int port) {
     this.vertx = vertx;
     this.database = database;
     this.writer = writer;
@@ -89,6 +93,7 @@ public final class ChatServer implements AutoCloseable {
     this.tracing = tracing;
     this.health = health;
     this.monitor = monitor;
+    this.connections = connections;
     this.port = port;
   }
 
@@ -174,9 +179,10 @@ public final class ChatServer implements AutoCloseable {
           new LoadShedder.Thresholds(obs.shedCpuPercent(), obs.shedMemoryPercent(), obs.maxConnections(), obs.shedCooldownMs()),
           metrics);
 
+      Connections connections = new Connections();
       Services services = new Services(config, database, new AccountService(vertx, database, tokens, obs.adminUsers()),
           rooms, new MessageHistory(database, store), writer, broker, presence,
-          metrics, tracer, health, shedder, monitor, opsRoom, WebAssets.load());
+          metrics, tracer, health, shedder, monitor, opsRoom, WebAssets.load(), connections);
       int port = await(Gateway.deploy(vertx, services));
       await(monitor.start());
       vertx.setPeriodic(obs.shedCheckIntervalMs(), id -> vertx.executeBlocking(() -> {
@@ -185,7 +191,7 @@ public final class ChatServer implements AutoCloseable {
       }, false));
       health.state(Health.State.READY);
       log.info("chatroom listening on {}:{} with {}", config.host(), port, config.database().display());
-      return new ChatServer(vertx, database, writer, metrics, tracing, health, monitor, port);
+      return new ChatServer(vertx, database, writer, metrics, tracing, health, monitor, connections, port);
     } catch (Exception e) {
       if (writer != null) {
         writer.close();
@@ -295,17 +301,27 @@ public final class ChatServer implements AutoCloseable {
     return monitor;
   }
 
-  /** Stops taking traffic, closes every connection, commits the messages already queued, then closes the store. Blocking. */
+  /**
+   * Shuts down gracefully: turns not-ready and refuses new WebSocket sessions, sends every open session a
+   * {@code reconnect} and closes it with 1012 (clients resume elsewhere with since), commits the sends
+   * already queued, then closes the store. A send whose ack could not be delivered is re-sent by its client
+   * with the same clientMsgId and answered as a duplicate. Blocking.
+   */
   @Override
   public void close() {
     health.state(Health.State.DRAINING);
+    try {
+      connections.sendAllAway(vertx, DRAIN_TIMEOUT_MS).toCompletionStage().toCompletableFuture().get(DRAIN_TIMEOUT_MS + 1_000, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      log.warn("some sessions did not close in time: {}", e.toString());
+    }
     monitor.stop();
+    writer.close(); // commits what is queued while the broker can still publish it
     try {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.warn("vert.x did not close cleanly: {}", e.toString());
     }
-    writer.close();
     database.close();
     tracing.close();
     metrics.close();

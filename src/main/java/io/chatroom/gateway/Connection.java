@@ -93,6 +93,7 @@ final class Connection {
   }
 
   void start() {
+    services.connections().add(this);
     ws.setWriteQueueMaxSize(Gateway.SEND_QUEUE_BYTES);
     ws.textMessageHandler(this::onText);
     ws.binaryMessageHandler(b -> onText(null));
@@ -504,6 +505,16 @@ final class Connection {
     close(CloseCode.POLICY_VIOLATION, DisconnectReason.POLICY, "unauthorized");
   }
 
+  /** The node is shutting down: tell the client to go elsewhere, then close with 1012. Call on this connection's context. */
+  void sendAway() {
+    send(new ServerFrame.Reconnect());
+    close(CloseCode.SERVICE_RESTART, DisconnectReason.SHUTDOWN, "server restarting; reconnect and resume with since");
+  }
+
+  Context context() {
+    return context;
+  }
+
   void close(CloseCode code, DisconnectReason why, String reason) {
     if (closed) {
       return;
@@ -529,6 +540,7 @@ final class Connection {
       return;
     }
     closed = true;
+    services.connections().remove(this);
     context.owner().cancelTimer(timerId);
     services.metrics().connectionClosed(closeReason);
     if (user != null) {

@@ -236,6 +236,11 @@ final class HttpApi {
       ctx.fail(new ChatException(ErrorCode.FORBIDDEN, "origin " + origin + " may not open a WebSocket here; see CHATROOM_ALLOWED_ORIGINS"));
       return;
     }
+    if (services.health().state() != Health.State.READY) {
+      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
+      ctx.fail(new ChatException(ErrorCode.UNAVAILABLE, "this node is restarting; connect to another node or retry shortly"));
+      return;
+    }
     if (!services.shedder().admitConnection()) {
       ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(services.shedder().retryAfterSeconds()));
       ctx.fail(new ChatException(ErrorCode.OVERLOADED, "this node is overloaded; retry after the Retry-After delay or use another node"));

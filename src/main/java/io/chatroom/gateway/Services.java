@@ -31,4 +31,5 @@ public record Services(
     LoadShedder shedder,
     Monitor monitor,
     OpsRoom opsRoom,
-    WebAssets web) {}
+    WebAssets web,
+    Connections connections) {}

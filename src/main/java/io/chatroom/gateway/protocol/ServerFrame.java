@@ -21,6 +21,13 @@ public sealed interface ServerFrame {
     }
   }
 
+  /** The node is going away (a restart or a scale-down): reconnect, to any node, and resume with since. */
+  record Reconnect() implements ServerFrame {
+    public String type() {
+      return "reconnect";
+    }
+  }
+
   /** The plain success reply (leave, ping). */
   record Ok(JsonNode id) implements ServerFrame {
     public String type() {
