@@ -76,6 +76,7 @@ public final class ChatServer implements AutoCloseable {
 
   private final Vertx vertx;
   private final Database database;
+  private final Database replica;
   private final GroupCommitWriter writer;
   private final Metrics metrics;
   private final Tracing tracing;
@@ -84,10 +85,11 @@ public final class ChatServer implements AutoCloseable {
   private final Connections connections;
   private final int port;
 
-  private ChatServer(Vertx vertx, Database database, GroupCommitWriter writer, Metrics metrics, Tracing tracing,
+  private ChatServer(Vertx vertx, Database database, Database replica, GroupCommitWriter writer, Metrics metrics, Tracing tracing,
       Health health, Monitor monitor, Connections connections, int port) {
     this.vertx = vertx;
     this.database = database;
+    this.replica = replica;
     this.writer = writer;
     this.metrics = metrics;
     this.tracing = tracing;
@@ -128,12 +130,18 @@ public final class ChatServer implements AutoCloseable {
         .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
         .build();
     Database database = null;
+    Database replica = null;
     GroupCommitWriter writer = null;
     try {
       database = Database.open(vertx, config.database(), schema, metrics.registry());
       Health health = new Health(VERSION);
       Database db = database;
       health.register(new Health.Check("database", true, () -> databaseCheck(db)));
+      if (config.readDatabase() != null) {
+        replica = Database.openReplica(vertx, config.readDatabase(), schema, metrics.registry());
+        Database readOnly = replica;
+        health.register(new Health.Check("database_replica", false, () -> databaseCheck(readOnly)));
+      }
       health.register(new Health.Check("disk", false, () -> diskCheck(vertx, config)));
 
       TokenService tokens = new TokenService(TokenService.loadOrCreateSecret(config.jwtSecret(), config.dataDir()));
@@ -181,7 +189,7 @@ public final class ChatServer implements AutoCloseable {
 
       Connections connections = new Connections();
       Services services = new Services(config, database, new AccountService(vertx, database, tokens, obs.adminUsers()),
-          rooms, new MessageHistory(database, store), writer, broker, presence,
+          rooms, new MessageHistory(database, replica == null ? database : replica, store), writer, broker, presence,
           metrics, tracer, health, shedder, monitor, opsRoom, WebAssets.load(), connections);
       int port = await(Gateway.deploy(vertx, services));
       await(monitor.start());
@@ -191,13 +199,16 @@ public final class ChatServer implements AutoCloseable {
       }, false));
       health.state(Health.State.READY);
       log.info("chatroom listening on {}:{} with {}", config.host(), port, config.database().display());
-      return new ChatServer(vertx, database, writer, metrics, tracing, health, monitor, connections, port);
+      return new ChatServer(vertx, database, replica, writer, metrics, tracing, health, monitor, connections, port);
     } catch (Exception e) {
       if (writer != null) {
         writer.close();
       }
       if (database != null) {
         database.close();
+      }
+      if (replica != null) {
+        replica.close();
       }
       vertx.close();
       tracing.close();
@@ -323,6 +334,9 @@ public final class ChatServer implements AutoCloseable {
       log.warn("vert.x did not close cleanly: {}", e.toString());
     }
     database.close();
+    if (replica != null) {
+      replica.close();
+    }
     tracing.close();
     metrics.close();
   }

@@ -13,6 +13,7 @@ import java.util.Set;
  * @param wsRatePerSecond steady per-connection frame rate; {@code wsBurst} frames may arrive at once
  * @param jwtSecret       null means: load or create the secret file in the data dir
  * @param allowedOrigins  browser origins allowed to open the WebSocket; empty: the server's own host
+ * @param readDatabase    a read replica for older history pages (DATABASE_READ_URL); null: the primary serves all
  * @param redisUrl        Redis for cross-node fan-out; null: a single node with the in-memory broker
  * @param redisPrefix     namespaces this installation's Redis channels
  */
@@ -27,6 +28,7 @@ public record Config(
     int wsBurst,
     long pingIntervalMs,
     Set<String> allowedOrigins,
+    DatabaseUrl readDatabase,
     String redisUrl,
     String redisPrefix,
     Observability observability) {
@@ -59,8 +61,17 @@ public record Config(
           "use redis://[user:password@]host:6379[/db], or unset it to run a single node without Redis");
     }
     String redisPrefix = pick(null, env, "CHATROOM_REDIS_PREFIX", "chatroom");
+    String readUrl = pick(null, env, "DATABASE_READ_URL", null);
+    DatabaseUrl readDatabase = null;
+    if (readUrl != null) {
+      if (!readUrl.matches("(postgresql|postgres|jdbc:postgresql)://.+")) {
+        throw new ConfigException("DATABASE_READ_URL", "is not a PostgreSQL URL",
+            "point it at a PostgreSQL standby of DATABASE_URL (postgresql://user:pass@host:5432/db), or unset it");
+      }
+      readDatabase = DatabaseUrl.parse(readUrl, dataDir);
+    }
     return new Config(host, port, dataDir, database, jwtSecret, logLevel, rate, burst, pingMs, allowedOrigins(env),
-        redisUrl, redisPrefix, observability(env, dataDir));
+        readDatabase, redisUrl, redisPrefix, observability(env, dataDir));
   }
 
   /** CHATROOM_ALLOWED_ORIGINS: origins a browser page may open /ws from; empty means the server's own host only. */
@@ -152,7 +163,7 @@ public record Config(
   /** The same configuration on another store; used by tests and tools that start servers. */
   public Config withDatabase(DatabaseUrl db) {
     return new Config(host, port, dataDir, db, jwtSecret, logLevel, wsRatePerSecond, wsBurst, pingIntervalMs, allowedOrigins,
-        redisUrl, redisPrefix, observability);
+        readDatabase, redisUrl, redisPrefix, observability);
   }
 
   private static String pick(String flag, Map<String, String> env, String name, String fallback) {

@@ -14,10 +14,21 @@ public final class MessageHistory {
   public static final int PAGE_MAX = 200;
 
   private final Database db;
+  private final Database olderPages;
   private final MessageStore store;
 
   public MessageHistory(Database db, MessageStore store) {
+    this(db, db, store);
+  }
+
+  /**
+   * @param olderPages where pages strictly before a seq are read: a read replica may serve them, because a
+   *                   client asking for what precedes a message it holds asks for long-committed rows. Catch-up
+   *                   reads (replays, gaps, {@code after}) must see the latest commits and use {@code db}.
+   */
+  public MessageHistory(Database db, Database olderPages, MessageStore store) {
     this.db = db;
+    this.olderPages = olderPages;
     this.store = store;
   }
 
@@ -53,7 +64,8 @@ public final class MessageHistory {
   /** A page of history, ascending; {@code limit} defaults to {@value #PAGE_DEFAULT} and is capped at {@value #PAGE_MAX}. */
   public Future<List<Message>> page(long roomId, String room, Long before, Long after, Integer limit) {
     int n = limit == null ? PAGE_DEFAULT : Math.min(limit, PAGE_MAX);
-    return db.read(c -> store.page(c, roomId, room, before, after, n));
+    Database source = before != null && after == null ? olderPages : db;
+    return source.read(c -> store.page(c, roomId, room, before, after, n));
   }
 
   /** Messages after {@code after}, ascending, at most {@code limit}: how a connection fills a gap. */

@@ -76,6 +76,30 @@ public final class Database implements AutoCloseable {
     return new Database(url, ds, executor);
   }
 
+  /**
+   * Connects to a read replica (DATABASE_READ_URL): read-only connections, no migration (the primary's
+   * schema arrives by replication). Blocking: call at start-up.
+   */
+  public static Database openReplica(Vertx vertx, DatabaseUrl url, String schema, MeterRegistry metrics) {
+    if (url.kind() != DatabaseUrl.Kind.POSTGRES) {
+      throw new ConfigException("DATABASE_READ_URL", "a read replica must be PostgreSQL, not " + url.display(),
+          "point it at a PostgreSQL standby of DATABASE_URL, or unset it");
+    }
+    HikariConfig config = poolConfig(url, schema);
+    config.setPoolName("chatroom-db-read");
+    config.setReadOnly(true);
+    if (metrics != null) {
+      config.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(metrics));
+    }
+    try {
+      HikariDataSource ds = new HikariDataSource(config);
+      return new Database(url, ds, vertx.createSharedWorkerExecutor("chatroom-db-read", POOL_SIZE, 30, TimeUnit.SECONDS));
+    } catch (HikariPool.PoolInitializationException e) {
+      throw new ConfigException("DATABASE_READ_URL", "cannot connect to " + url.display() + " (" + rootMessage(e) + ")",
+          "check the URL and that the replica is running and reachable, or unset it");
+    }
+  }
+
   private static HikariConfig poolConfig(DatabaseUrl url, String schema) {
     HikariConfig hc = new HikariConfig();
     hc.setPoolName("chatroom-db");

@@ -42,6 +42,8 @@ class ConfigPrecedenceTest {
         .hasMessageStartingWith("LOG_LEVEL: 'LOUD' is not a log level");
     assertThatThrownBy(() -> Config.load(new Config.Flags(null, null, dir.toString(), null), Map.of("CHATROOM_WS_RATE", "-3")))
         .hasMessageStartingWith("CHATROOM_WS_RATE: '-3' is not a positive number");
+    assertThatThrownBy(() -> Config.load(new Config.Flags(null, null, dir.toString(), null), Map.of("DATABASE_READ_URL", "sqlite:/tmp/x.db")))
+        .hasMessageStartingWith("DATABASE_READ_URL: is not a PostgreSQL URL");
     assertThatThrownBy(() -> Config.load(new Config.Flags(null, null, dir.toString(), null), Map.of("CHATROOM_ALLOWED_ORIGINS", "chat.example.com")))
         .hasMessage("CHATROOM_ALLOWED_ORIGINS: 'chat.example.com' is not an origin; "
             + "list origins as scheme://host[:port] separated by commas, e.g. https://chat.example.com");

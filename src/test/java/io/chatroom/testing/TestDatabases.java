@@ -33,9 +33,15 @@ public final class TestDatabases {
   /** A database URL and, for PostgreSQL, the fresh schema that isolates this test. */
   public record Isolated(DatabaseUrl url, String schema) {}
 
+  /** The PostgreSQL URL the tests use, as an operator would write it (for settings such as DATABASE_READ_URL). */
+  public static String postgresUrl() {
+    String configured = System.getenv("CHATROOM_TEST_DATABASE_URL");
+    return configured != null && !configured.isBlank() ? configured : LOCAL;
+  }
+
   private static DatabaseUrl postgres(Path tempDir) {
     String configured = System.getenv("CHATROOM_TEST_DATABASE_URL");
-    String url = configured != null && !configured.isBlank() ? configured : LOCAL;
+    String url = postgresUrl();
     DatabaseUrl parsed = DatabaseUrl.parse(url, tempDir);
     boolean reachable = configured != null || answers("127.0.0.1", 5432);
     if (!reachable) {
