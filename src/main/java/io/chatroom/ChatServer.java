@@ -16,6 +16,9 @@ import io.chatroom.gateway.Services;
 import io.chatroom.gateway.WebAssets;
 import io.chatroom.gateway.protocol.Protocol;
 import io.chatroom.gateway.protocol.ServerFrame;
+import io.chatroom.limits.LocalRateLimiter;
+import io.chatroom.limits.RateLimiter;
+import io.chatroom.limits.RedisRateLimiter;
 import io.chatroom.message.GroupCommitWriter;
 import io.chatroom.message.MessageHistory;
 import io.chatroom.message.MessageStore;
@@ -147,9 +150,11 @@ public final class ChatServer implements AutoCloseable {
       TokenService tokens = new TokenService(TokenService.loadOrCreateSecret(config.jwtSecret(), config.dataDir()));
       Broker broker;
       PresenceStore presence;
+      RateLimiter apiLimits;
       if (config.redisUrl() == null) {
         broker = new LocalBroker();
         presence = new LocalPresenceStore();
+        apiLimits = new LocalRateLimiter(config.apiRatePerSecond(), config.apiBurst());
       } else {
         Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.redisUrl()));
         broker = connectRedis(vertx, redis, config, health);
@@ -158,6 +163,7 @@ public final class ChatServer implements AutoCloseable {
         shared.schedule(vertx, PRESENCE_HEARTBEAT_MS, gone -> fanout.publish(new RoomEvent(gone.room(), 0, null,
             Protocol.encode(new ServerFrame.Presence(gone.room(), gone.user(), ServerFrame.Presence.OFFLINE)))));
         presence = shared;
+        apiLimits = new RedisRateLimiter(redis, config.redisPrefix(), config.apiRatePerSecond(), config.apiBurst());
       }
       MessageStore store = new MessageStore();
       Tracer tracer = tracing.tracer();
@@ -190,7 +196,7 @@ public final class ChatServer implements AutoCloseable {
       Connections connections = new Connections();
       Services services = new Services(config, database, new AccountService(vertx, database, tokens, obs.adminUsers()),
           rooms, new MessageHistory(database, replica == null ? database : replica, store), writer, broker, presence,
-          metrics, tracer, health, shedder, monitor, opsRoom, WebAssets.load(), connections);
+          metrics, tracer, health, shedder, monitor, opsRoom, WebAssets.load(), connections, apiLimits);
       int port = await(Gateway.deploy(vertx, services));
       await(monitor.start());
       vertx.setPeriodic(obs.shedCheckIntervalMs(), id -> vertx.executeBlocking(() -> {

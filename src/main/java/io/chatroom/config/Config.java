@@ -11,6 +11,7 @@ import java.util.Set;
  * Resolution fails with a {@link ConfigException} naming the setting and the fix.
  *
  * @param wsRatePerSecond steady per-connection frame rate; {@code wsBurst} frames may arrive at once
+ * @param apiRatePerSecond steady HTTP API request rate per user (or address), shared by all nodes with Redis
  * @param jwtSecret       null means: load or create the secret file in the data dir
  * @param allowedOrigins  browser origins allowed to open the WebSocket; empty: the server's own host
  * @param readDatabase    a read replica for older history pages (DATABASE_READ_URL); null: the primary serves all
@@ -26,6 +27,8 @@ public record Config(
     String logLevel,
     double wsRatePerSecond,
     int wsBurst,
+    double apiRatePerSecond,
+    int apiBurst,
     long pingIntervalMs,
     Set<String> allowedOrigins,
     DatabaseUrl readDatabase,
@@ -55,6 +58,8 @@ public record Config(
     double rate = parsePositive(env, "CHATROOM_WS_RATE", "20");
     int burst = (int) parsePositive(env, "CHATROOM_WS_BURST", "40");
     long pingMs = (long) (parsePositive(env, "CHATROOM_PING_INTERVAL_SECONDS", "30") * 1000);
+    double apiRate = parsePositive(env, "CHATROOM_API_RATE", "20");
+    int apiBurst = (int) parsePositive(env, "CHATROOM_API_BURST", "40");
     String redisUrl = pick(null, env, "REDIS_URL", null);
     if (redisUrl != null && !redisUrl.matches("rediss?://.+")) {
       throw new ConfigException("REDIS_URL", "'" + redisUrl.replaceAll("//[^@/]*@", "//***@") + "' is not a redis:// URL",
@@ -70,7 +75,7 @@ public record Config(
       }
       readDatabase = DatabaseUrl.parse(readUrl, dataDir);
     }
-    return new Config(host, port, dataDir, database, jwtSecret, logLevel, rate, burst, pingMs, allowedOrigins(env),
+    return new Config(host, port, dataDir, database, jwtSecret, logLevel, rate, burst, apiRate, apiBurst, pingMs, allowedOrigins(env),
         readDatabase, redisUrl, redisPrefix, observability(env, dataDir));
   }
 
@@ -162,7 +167,8 @@ public record Config(
 
   /** The same configuration on another store; used by tests and tools that start servers. */
   public Config withDatabase(DatabaseUrl db) {
-    return new Config(host, port, dataDir, db, jwtSecret, logLevel, wsRatePerSecond, wsBurst, pingIntervalMs, allowedOrigins,
+    return new Config(host, port, dataDir, db, jwtSecret, logLevel, wsRatePerSecond, wsBurst, apiRatePerSecond, apiBurst,
+        pingIntervalMs, allowedOrigins,
         readDatabase, redisUrl, redisPrefix, observability);
   }
 

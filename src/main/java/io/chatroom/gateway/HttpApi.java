@@ -68,6 +68,7 @@ final class HttpApi {
   Router router(Vertx vertx) {
     Router router = Router.router(vertx);
     router.route().handler(this::observe);
+    router.route("/api/*").handler(this::limitRate);
     Handler<RoutingContext> auth = this::authenticate;
 
     route(router, HttpMethod.POST, "/api/auth/register", bodies, ctx -> {
@@ -193,6 +194,29 @@ final class HttpApi {
         }
       }
     }
+  }
+
+  /**
+   * The API budget of whoever asks: a signed-in user by id (the same budget on every node with Redis), anyone
+   * else by address. Over it: 429 {@code rate_limited} with Retry-After.
+   */
+  private void limitRate(RoutingContext ctx) {
+    String key;
+    try {
+      key = "user:" + services.accounts().authenticate(bearer(ctx)).id();
+    } catch (ChatException notSignedIn) {
+      key = "addr:" + ctx.request().remoteAddress().hostAddress();
+    }
+    services.apiLimits().acquire(key).onComplete(ar -> {
+      if (ar.failed() || ar.result().allowed()) {
+        ctx.next();
+        return;
+      }
+      services.metrics().rateLimited();
+      long retryMs = ar.result().retryAfterMs();
+      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, (retryMs + 999) / 1000)));
+      ctx.fail(new ChatException(ErrorCode.RATE_LIMITED, "too many requests; retry in " + retryMs + " ms"));
+    });
   }
 
   /** Liveness with details: 200 whenever the process answers; the body says what is up and what is not. */

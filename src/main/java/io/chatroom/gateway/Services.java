@@ -3,6 +3,7 @@ package io.chatroom.gateway;
 import io.chatroom.account.AccountService;
 import io.chatroom.broker.Broker;
 import io.chatroom.config.Config;
+import io.chatroom.limits.RateLimiter;
 import io.chatroom.message.GroupCommitWriter;
 import io.chatroom.message.MessageHistory;
 import io.chatroom.monitor.LoadShedder;
@@ -32,4 +33,5 @@ public record Services(
     Monitor monitor,
     OpsRoom opsRoom,
     WebAssets web,
-    Connections connections) {}
+    Connections connections,
+    RateLimiter apiLimits) {}

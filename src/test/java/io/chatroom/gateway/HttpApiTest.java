@@ -182,4 +182,22 @@ class HttpApiTest {
     assertThat(huge.status()).isEqualTo(413);
     assertThat(code(huge)).isEqualTo("payload_too_large");
   }
+
+  @Test
+  void theApiIsRateLimitedPerUserWithRetryAfter() {
+    server.close();
+    server = TestServer.start(dataDir, TestDatabases.create(TestDatabases.Kind.SQLITE, dataDir),
+        Map.of("CHATROOM_API_RATE", "0.2", "CHATROOM_API_BURST", "3"));
+    http = server.http();
+    Http.Account alice = http.register("alice"); // the registration took one of this address's 3
+    for (int i = 0; i < 3; i++) {
+      assertThat(http.get("/api/rooms", alice.token()).status()).as("alice's own budget, request " + i).isEqualTo(200);
+    }
+    Http.Response limited = http.get("/api/rooms", alice.token());
+    assertThat(limited.status()).isEqualTo(429);
+    assertThat(code(limited)).isEqualTo("rate_limited");
+    Http.TextResponse raw = http.getText("/api/rooms", alice.token());
+    assertThat(raw.headers().firstValue("Retry-After")).hasValueSatisfying(s -> assertThat(Long.parseLong(s)).isBetween(1L, 5L));
+    assertThat(http.get("/health", null).status()).as("probes are not API calls").isEqualTo(200);
+  }
 }

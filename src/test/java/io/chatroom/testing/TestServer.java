@@ -69,6 +69,8 @@ public final class TestServer implements AutoCloseable {
     // tests send as fast as the server acks; the rate limit has its own tests that set these lower
     all.putIfAbsent("CHATROOM_WS_RATE", "100000");
     all.putIfAbsent("CHATROOM_WS_BURST", "100000");
+    all.putIfAbsent("CHATROOM_API_RATE", "100000");
+    all.putIfAbsent("CHATROOM_API_BURST", "100000");
     // a busy CI machine must not make unrelated tests shed load; the shedding tests set their own thresholds
     all.putIfAbsent("SHED_CPU_PERCENT", "100");
     all.putIfAbsent("SHED_MEMORY_PERCENT", "100");

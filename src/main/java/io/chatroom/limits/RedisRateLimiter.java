@@ -1,0 +1,51 @@
+package io.chatroom.limits;
+
+import io.vertx.core.Future;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+
+/**
+ * Buckets in Redis, shared by every node: one EVAL per request, the GCRA state one key with an expiry.
+ * Time is Redis's own clock, so nodes with skewed clocks still agree. If Redis does not answer, the
+ * request is allowed: a rate limit must not turn a Redis outage into an API outage.
+ */
+public final class RedisRateLimiter implements RateLimiter {
+  /** KEYS[1]: bucket. ARGV: interval_us, tolerance_us. Returns 0 when allowed, else microseconds to wait. */
+  private static final String GCRA = """
+      local t = redis.call('TIME')
+      local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+      local interval = tonumber(ARGV[1])
+      local tolerance = tonumber(ARGV[2])
+      local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+      if tat < now then tat = now end
+      if tat - now > tolerance then
+        return tat - now - tolerance
+      end
+      local ttl = math.ceil((tat + interval - now) / 1000)
+      redis.call('SET', KEYS[1], tat + interval, 'PX', ttl)
+      return 0
+      """;
+
+  private final Redis client;
+  private final String prefix;
+  private final long intervalMicros;
+  private final long toleranceMicros;
+
+  public RedisRateLimiter(Redis client, String prefix, double ratePerSecond, int burst) {
+    this.client = client;
+    this.prefix = prefix + ":rate:";
+    this.intervalMicros = Math.max(1, Math.round(1e6 / ratePerSecond));
+    this.toleranceMicros = intervalMicros * (Math.max(1, burst) - 1);
+  }
+
+  @Override
+  public Future<Decision> acquire(String key) {
+    return client.send(Request.cmd(Command.EVAL).arg(GCRA).arg(1).arg(prefix + key).arg(intervalMicros).arg(toleranceMicros))
+        .map(r -> {
+          long waitMicros = r.toLong();
+          return waitMicros == 0 ? Decision.ALLOWED : new Decision(false, Math.max(1, (waitMicros + 999) / 1000));
+        })
+        .otherwise(Decision.ALLOWED);
+  }
+}

@@ -1,0 +1,38 @@
+package io.chatroom.limits;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** What every RateLimiter promises; run against each implementation. */
+abstract class RateLimiterContract {
+  /** A limiter with fresh buckets: {@code rate} per second after a burst of {@code burst}. */
+  abstract RateLimiter limiter(double rate, int burst);
+
+  static RateLimiter.Decision await(Future<RateLimiter.Decision> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aBurstPassesThenTheNextWaitsForOneInterval() throws Exception {
+    RateLimiter limits = limiter(2, 3); // one token every 500 ms
+    for (int i = 0; i < 3; i++) {
+      assertThat(await(limits.acquire("alice")).allowed()).as("burst request " + i).isTrue();
+    }
+    RateLimiter.Decision refused = await(limits.acquire("alice"));
+    assertThat(refused.allowed()).isFalse();
+    assertThat(refused.retryAfterMs()).isBetween(1L, 500L);
+    Thread.sleep(refused.retryAfterMs() + 50);
+    assertThat(await(limits.acquire("alice")).allowed()).as("refilled").isTrue();
+  }
+
+  @Test
+  void keysHaveTheirOwnBuckets() throws Exception {
+    RateLimiter limits = limiter(0.1, 1);
+    assertThat(await(limits.acquire("alice")).allowed()).isTrue();
+    assertThat(await(limits.acquire("alice")).allowed()).isFalse();
+    assertThat(await(limits.acquire("bob")).allowed()).isTrue();
+  }
+}
