@@ -68,7 +68,7 @@ final class AdminApi {
           body.put("history", history.stream().map(AlertEvent::toJson).toList());
           return body;
         })));
-    http.route(router, HttpMethod.POST, "/api/alerts/webhook", http.bodies(), this::alertmanager);
+    http.route(router, HttpMethod.POST, "/api/alerts/webhook", this::alertmanager);
   }
 
   private void requireAdmin(RoutingContext ctx) {

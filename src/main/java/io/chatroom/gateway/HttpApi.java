@@ -68,31 +68,34 @@ final class HttpApi {
   Router router(Vertx vertx) {
     Router router = Router.router(vertx);
     router.route().handler(this::observe);
+    // the body is read before anything asynchronous (the rate limit may ask Redis): a request's body
+    // arrives only once, and a handler that waits first would miss it
+    router.route("/api/*").handler(bodies);
     router.route("/api/*").handler(this::limitRate);
     Handler<RoutingContext> auth = this::authenticate;
 
-    route(router, HttpMethod.POST, "/api/auth/register", bodies, ctx -> {
+    route(router, HttpMethod.POST, "/api/auth/register", ctx -> {
       HttpBodies.Credentials c = body(ctx, HttpBodies.Credentials.class);
       reply(ctx, 201, services.accounts().register(c.username(), c.password()).map(HttpApi::authBody));
     });
-    route(router, HttpMethod.POST, "/api/auth/login", bodies, ctx -> {
+    route(router, HttpMethod.POST, "/api/auth/login", ctx -> {
       HttpBodies.Credentials c = body(ctx, HttpBodies.Credentials.class);
       reply(ctx, 200, services.accounts().login(c.username(), c.password()).map(HttpApi::authBody));
     });
     route(router, HttpMethod.GET, "/api/rooms", auth, ctx -> reply(ctx, 200, services.rooms().list(user(ctx))
         .map(rooms -> new HttpBodies.RoomsResponse(rooms.stream().map(RoomInfo::of).toList()))));
-    route(router, HttpMethod.POST, "/api/rooms", bodies, auth, ctx -> {
+    route(router, HttpMethod.POST, "/api/rooms", auth, ctx -> {
       HttpBodies.CreateRoom body = body(ctx, HttpBodies.CreateRoom.class);
       reply(ctx, 201, services.rooms()
           .create(user(ctx), body.name(), body.topic(), Boolean.TRUE.equals(body.isPrivate()))
           .map(HttpApi::roomBody));
     });
-    route(router, HttpMethod.POST, "/api/rooms/:name/members", bodies, auth, ctx -> {
+    route(router, HttpMethod.POST, "/api/rooms/:name/members", auth, ctx -> {
       HttpBodies.UsernameRequest body = body(ctx, HttpBodies.UsernameRequest.class);
       reply(ctx, 200, withUser(body, other -> services.rooms().addMember(user(ctx), ctx.pathParam("name"), other))
           .map(HttpApi::roomBody));
     });
-    route(router, HttpMethod.POST, "/api/dm", bodies, auth, ctx -> {
+    route(router, HttpMethod.POST, "/api/dm", auth, ctx -> {
       HttpBodies.UsernameRequest body = body(ctx, HttpBodies.UsernameRequest.class);
       reply(ctx, 200, withUser(body, other -> services.rooms().direct(user(ctx), other)
           .map(room -> new HttpBodies.RoomResponse(RoomInfo.direct(room, other.username())))));
@@ -338,10 +341,6 @@ final class HttpApi {
 
   static <T> T body(RoutingContext ctx, Class<T> type) {
     return Protocol.readBody(ctx.body().asString(), type);
-  }
-
-  BodyHandler bodies() {
-    return bodies;
   }
 
   static Long longParam(RoutingContext ctx, String name) {
