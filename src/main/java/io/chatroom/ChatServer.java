@@ -81,6 +81,7 @@ public final class ChatServer implements AutoCloseable {
   private final Database database;
   private final Database replica;
   private final GroupCommitWriter writer;
+  private final Broker broker;
   private final Metrics metrics;
   private final Tracing tracing;
   private final Health health;
@@ -88,12 +89,13 @@ public final class ChatServer implements AutoCloseable {
   private final Connections connections;
   private final int port;
 
-  private ChatServer(Vertx vertx, Database database, Database replica, GroupCommitWriter writer, Metrics metrics, Tracing tracing,
+  private ChatServer(Vertx vertx, Database database, Database replica, GroupCommitWriter writer, Broker broker, Metrics metrics, Tracing tracing,
       Health health, Monitor monitor, Connections connections, int port) {
     this.vertx = vertx;
     this.database = database;
     this.replica = replica;
     this.writer = writer;
+    this.broker = broker;
     this.metrics = metrics;
     this.tracing = tracing;
     this.health = health;
@@ -205,7 +207,7 @@ public final class ChatServer implements AutoCloseable {
       }, false));
       health.state(Health.State.READY);
       log.info("chatroom listening on {}:{} with {}", config.host(), port, config.database().display());
-      return new ChatServer(vertx, database, replica, writer, metrics, tracing, health, monitor, connections, port);
+      return new ChatServer(vertx, database, replica, writer, broker, metrics, tracing, health, monitor, connections, port);
     } catch (Exception e) {
       if (writer != null) {
         writer.close();
@@ -334,6 +336,13 @@ public final class ChatServer implements AutoCloseable {
     }
     monitor.stop();
     writer.close(); // commits what is queued while the broker can still publish it
+    if (broker instanceof AutoCloseable links) {
+      try {
+        links.close();
+      } catch (Exception e) {
+        log.debug("broker did not close cleanly: {}", e.toString());
+      }
+    }
     try {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -44,7 +44,7 @@ public final class RedisBroker implements Broker, AutoCloseable {
   private RedisConnection subscriber;
   private boolean publishMissed;
   private boolean subscriberLost;
-  private boolean closed;
+  private volatile boolean closed;
   private long backoffMs = 100;
 
   private RedisBroker(Vertx vertx, Redis client, String prefix) {
@@ -197,10 +197,11 @@ public final class RedisBroker implements Broker, AutoCloseable {
     return new RoomEvent(room, seq, skip.isEmpty() ? null : skip, json);
   }
 
+  /** Stops reconnecting and closes both links; the node is going away. */
   @Override
   public void close() {
+    closed = true;
     context.runOnContext(v -> {
-      closed = true;
       if (publisher != null) {
         publisher.close();
       }
