@@ -189,6 +189,12 @@ async function refreshRooms() {
   try {
     const { rooms } = await api.rooms(app.session.token);
     for (const info of rooms) room(info.name, info);
+    // the socket may have been ready before the list arrived: join the rooms it did not know yet
+    if (app.connection && app.connection.online) {
+      for (const state of app.rooms.values()) {
+        if (state.info.member && !state.joined) join(state);
+      }
+    }
     renderSidebar();
     renderRoomPanel();
   } catch (e) {
@@ -218,6 +224,8 @@ function onReady() {
 }
 
 async function join(state) {
+  if (state.joining) return;
+  state.joining = true;
   const since = state.messages.size ? state.newest : undefined;
   try {
     const ok = await app.connection.request('join', since === undefined ? { room: state.name } : { room: state.name, since });
@@ -234,6 +242,8 @@ async function join(state) {
   } catch (e) {
     if (e.code === 'disconnected' || e.code === 'timeout') return; // the next 'ready' joins again
     if (state.name === app.current) showSideError(e.message);
+  } finally {
+    state.joining = false;
   }
 }
 
