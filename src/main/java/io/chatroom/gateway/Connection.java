@@ -11,6 +11,7 @@ import io.chatroom.gateway.protocol.CloseCode;
 import io.chatroom.gateway.protocol.Protocol;
 import io.chatroom.gateway.protocol.ServerFrame;
 import io.chatroom.gateway.protocol.UserInfo;
+import io.chatroom.limits.TokenBucket;
 import io.chatroom.message.Draft;
 import io.chatroom.message.Message;
 import io.chatroom.message.MessageHistory;

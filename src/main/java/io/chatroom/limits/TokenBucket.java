@@ -1,29 +1,29 @@
-package io.chatroom.gateway;
+package io.chatroom.limits;
 
 /**
  * A token bucket of {@code burst} tokens refilled at {@code ratePerSecond}, kept as the generic cell rate
  * algorithm: one "theoretical arrival time" in nanoseconds instead of a fractional token count, so the
- * arithmetic is exact and a client sending at exactly the allowed rate is never refused. Not thread-safe;
- * each connection owns one and uses it on its event loop.
+ * arithmetic is exact and a client sending at exactly the allowed rate is never refused. Not thread-safe:
+ * a WebSocket connection owns one on its event loop; {@link LocalRateLimiter} locks each of its own.
  */
-final class TokenBucket {
+public final class TokenBucket {
   private final long intervalNanos;
   private final long toleranceNanos;
   private long theoreticalArrival;
 
-  TokenBucket(double ratePerSecond, double burst, long nowNanos) {
+  public TokenBucket(double ratePerSecond, double burst, long nowNanos) {
     this.intervalNanos = Math.max(1, Math.round(1e9 / ratePerSecond));
     this.toleranceNanos = intervalNanos * (Math.max(1, (long) burst) - 1);
     this.theoreticalArrival = nowNanos;
   }
 
   /** Takes one token if there is one. */
-  boolean tryTake(long nowNanos) {
+  public boolean tryTake(long nowNanos) {
     return tryTake(nowNanos, 1);
   }
 
   /** Takes {@code cost} tokens if the first is available; a cost of 2 halves the sustained rate. */
-  boolean tryTake(long nowNanos, int cost) {
+  public boolean tryTake(long nowNanos, int cost) {
     long arrival = Math.max(theoreticalArrival, nowNanos);
     if (arrival - nowNanos > toleranceNanos) {
       return false;
@@ -33,7 +33,7 @@ final class TokenBucket {
   }
 
   /** Milliseconds until a token will be available, at least 1. */
-  long millisUntilNext(long nowNanos) {
+  public long millisUntilNext(long nowNanos) {
     long wait = Math.max(theoreticalArrival, nowNanos) - nowNanos - toleranceNanos;
     return Math.max(1, (wait + 999_999) / 1_000_000);
   }

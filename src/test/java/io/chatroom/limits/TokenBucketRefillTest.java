@@ -1,4 +1,4 @@
-package io.chatroom.gateway;
+package io.chatroom.limits;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
