@@ -232,7 +232,7 @@ public final class ChatServer implements AutoCloseable {
   private record OpsSetup(User system, Room room) {}
 
   private static Broker connectRedis(Vertx vertx, Redis client, Config config, Health health) throws Exception {
-    String shown = config.redisUrl().replaceAll("//[^@/]*@", "//***@");
+    String shown = config.redisDisplay();
     try {
       RedisBroker broker = await(RedisBroker.connect(vertx, client, config.redisPrefix()));
       health.register(new Health.Check("redis", false, () -> client.send(Request.cmd(Command.PING)).map(pong -> {

@@ -127,7 +127,8 @@ public final class AccountService {
     }
   }
 
-  private static String key(String username) {
+  /** The case-insensitive form usernames are unique and looked up by. */
+  static String key(String username) {
     return username.toLowerCase(Locale.ROOT);
   }
 

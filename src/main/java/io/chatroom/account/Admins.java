@@ -5,7 +5,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -74,7 +73,7 @@ public final class Admins {
 
   private static Long userId(Connection c, String username) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT id FROM users WHERE username_key = ?")) {
-      ps.setString(1, username.toLowerCase(Locale.ROOT));
+      ps.setString(1, AccountService.key(username));
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? rs.getLong(1) : null;
       }

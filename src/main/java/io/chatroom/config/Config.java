@@ -62,7 +62,7 @@ public record Config(
     int apiBurst = (int) parsePositive(env, "CHATROOM_API_BURST", "40");
     String redisUrl = pick(null, env, "REDIS_URL", null);
     if (redisUrl != null && !redisUrl.matches("rediss?://.+")) {
-      throw new ConfigException("REDIS_URL", "'" + redisUrl.replaceAll("//[^@/]*@", "//***@") + "' is not a redis:// URL",
+      throw new ConfigException("REDIS_URL", "'" + withoutPassword(redisUrl) + "' is not a redis:// URL",
           "use redis://[user:password@]host:6379[/db], or unset it to run a single node without Redis");
     }
     String redisPrefix = pick(null, env, "CHATROOM_REDIS_PREFIX", "chatroom");
@@ -103,11 +103,8 @@ public record Config(
     }
     String logDirValue = pick(null, env, "LOG_DIR", null);
     Path logDir = logDirValue == null ? null : writableDir(dataDir.resolve(logDirValue), "LOG_DIR");
-    String endpoint = pick(null, env, "OTEL_EXPORTER_OTLP_ENDPOINT", null);
-    if (endpoint != null && !endpoint.matches("https?://.+")) {
-      throw new ConfigException("OTEL_EXPORTER_OTLP_ENDPOINT", "'" + endpoint + "' is not an http(s) URL",
-          "use the collector's OTLP/HTTP base URL, e.g. http://127.0.0.1:4318, or unset it");
-    }
+    String endpoint = url(env, "OTEL_EXPORTER_OTLP_ENDPOINT",
+        "use the collector's OTLP/HTTP base URL, e.g. http://127.0.0.1:4318, or unset it");
     Set<String> admins = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
     for (String name : pick(null, env, "ADMIN_USERS", "").split(",")) {
       if (!name.isBlank()) {
@@ -119,8 +116,8 @@ public record Config(
     if (rules != null && !Files.isReadable(rules)) {
       throw new ConfigException("ALERT_RULES_FILE", "cannot read " + rules, "point it at a readable YAML file, or unset it for the defaults");
     }
-    String webhook = url(env, "ALERT_WEBHOOK_URL");
-    String slack = url(env, "ALERT_SLACK_WEBHOOK_URL");
+    String webhook = url(env, "ALERT_WEBHOOK_URL", "use the full webhook URL, or unset it");
+    String slack = url(env, "ALERT_SLACK_WEBHOOK_URL", "use the full webhook URL, or unset it");
     double shedCpu = percent(env, "SHED_CPU_PERCENT", "90");
     double shedMemory = percent(env, "SHED_MEMORY_PERCENT", "95");
     return new Observability(pick(null, env, "CHATROOM_NODE_ID", hostName()), format.equals("json"), logDir,
@@ -144,12 +141,21 @@ public record Config(
     }
   }
 
-  private static String url(Map<String, String> env, String name) {
+  private static String url(Map<String, String> env, String name, String fix) {
     String value = pick(null, env, name, null);
     if (value != null && !value.matches("https?://.+")) {
-      throw new ConfigException(name, "'" + value + "' is not an http(s) URL", "use the full webhook URL, or unset it");
+      throw new ConfigException(name, "'" + value + "' is not an http(s) URL", fix);
     }
     return value;
+  }
+
+  /** REDIS_URL as it may be shown in logs and errors: any password replaced by ***. */
+  public String redisDisplay() {
+    return redisUrl == null ? null : withoutPassword(redisUrl);
+  }
+
+  private static String withoutPassword(String url) {
+    return url.replaceAll("//[^@/]*@", "//***@");
   }
 
   private static double percent(Map<String, String> env, String name, String fallback) {

@@ -134,12 +134,10 @@ final class HttpApi {
   /** Registers {@code chain} for {@code method path}, labelling the request with the path template first. */
   @SafeVarargs
   final void route(Router router, HttpMethod method, String template, Handler<RoutingContext>... chain) {
-    // a route of its own: Vert.x wants a body handler first on any route that has one
-    router.route(method, template).handler(ctx -> {
+    Route route = router.route(method, template).handler(ctx -> {
       ctx.put(ROUTE_KEY, template);
       ctx.next();
     });
-    Route route = router.route(method, template);
     for (Handler<RoutingContext> h : chain) {
       route.handler(h);
     }
@@ -206,7 +204,9 @@ final class HttpApi {
   private void limitRate(RoutingContext ctx) {
     String key;
     try {
-      key = "user:" + services.accounts().authenticate(bearer(ctx)).id();
+      User user = services.accounts().authenticate(bearer(ctx));
+      ctx.put(USER_KEY, user); // authenticate() below takes it from here instead of verifying the token again
+      key = "user:" + user.id();
     } catch (ChatException notSignedIn) {
       key = "addr:" + ctx.request().remoteAddress().hostAddress();
     }
@@ -309,8 +309,11 @@ final class HttpApi {
     }
   }
 
+  /** Requires a valid bearer token; {@link #limitRate} has usually verified it already. */
   void authenticate(RoutingContext ctx) {
-    ctx.put(USER_KEY, services.accounts().authenticate(bearer(ctx)));
+    if (ctx.get(USER_KEY) == null) {
+      ctx.put(USER_KEY, services.accounts().authenticate(bearer(ctx)));
+    }
     ctx.next();
   }
 

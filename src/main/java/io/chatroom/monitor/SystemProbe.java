@@ -29,14 +29,14 @@ public class SystemProbe {
     f.put(Figure.PROCESS_CPU_PERCENT, percent(os.getProcessCpuLoad()));
     long total = os.getTotalMemorySize();
     long free = os.getFreeMemorySize();
-    f.put(Figure.MEMORY_PERCENT, total > 0 ? 100.0 * (total - free) / total : 0);
+    f.put(Figure.MEMORY_PERCENT, percentUsed(total, free));
     f.put(Figure.MEMORY_USED_BYTES, (double) (total - free));
     f.put(Figure.HEAP_USED_BYTES, (double) ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
     try {
       FileStore store = Files.getFileStore(dataDir);
       long size = store.getTotalSpace();
       long usable = store.getUsableSpace();
-      f.put(Figure.DISK_PERCENT, size > 0 ? 100.0 * (size - usable) / size : 0);
+      f.put(Figure.DISK_PERCENT, percentUsed(size, usable));
       f.put(Figure.DISK_FREE_BYTES, (double) usable);
     } catch (IOException e) {
       f.put(Figure.DISK_PERCENT, Double.NaN);
@@ -56,8 +56,11 @@ public class SystemProbe {
 
   /** System memory in use, 0-100. */
   public double memoryPercent() {
-    long total = os.getTotalMemorySize();
-    return total > 0 ? 100.0 * (total - os.getFreeMemorySize()) / total : 0;
+    return percentUsed(os.getTotalMemorySize(), os.getFreeMemorySize());
+  }
+
+  private static double percentUsed(long total, long free) {
+    return total > 0 ? 100.0 * (total - free) / total : 0;
   }
 
   private static double percent(double load) {

@@ -21,14 +21,19 @@ import java.util.regex.Pattern;
 public final class RoomService {
   private static final Pattern NAME = Pattern.compile("[a-z0-9_-]{1,64}");
   static final int MAX_TOPIC = 256;
-  private static final String SELECT_ROOM =
-      "SELECT r.id, r.name, r.topic, r.is_private, r.last_seq,"
-          + " (SELECT COUNT(*) FROM room_members m WHERE m.room_id = r.id) FROM rooms r ";
-  /** SELECT_ROOM plus a 7th column: whether the user bound to the first parameter belongs to the room. */
-  private static final String SELECT_ROOM_FOR_USER =
-      "SELECT r.id, r.name, r.topic, r.is_private, r.last_seq,"
-          + " (SELECT COUNT(*) FROM room_members m WHERE m.room_id = r.id),"
-          + " EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = r.id AND m.user_id = ?) FROM rooms r ";
+  private static final String ROOM_COLUMNS = "r.id, r.name, r.topic, r.is_private, r.last_seq,"
+      + " (SELECT COUNT(*) FROM room_members m WHERE m.room_id = r.id)";
+  private static final String SELECT_ROOM = "SELECT " + ROOM_COLUMNS + " FROM rooms r ";
+  /**
+   * The room columns plus, for the user bound to the first two parameters: whether they belong to it (7th)
+   * and, for a direct-message room, its other member, or themselves in a room of one (8th).
+   */
+  private static final String SELECT_LISTING = "SELECT " + ROOM_COLUMNS + ","
+      + " EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = r.id AND m.user_id = ?),"
+      + " CASE WHEN r.name LIKE '" + Room.DM_PREFIX + "%' THEN (SELECT u.username FROM room_members m"
+      + " JOIN users u ON u.id = m.user_id WHERE m.room_id = r.id"
+      + " ORDER BY CASE WHEN m.user_id = ? THEN 1 ELSE 0 END, m.user_id LIMIT 1) END"
+      + " FROM rooms r ";
 
   private final Database db;
 
@@ -42,33 +47,21 @@ public final class RoomService {
   /** Public rooms plus the private rooms {@code user} belongs to, by name. */
   public Future<List<Listing>> list(User user) {
     return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement(SELECT_ROOM_FOR_USER
+      try (PreparedStatement ps = c.prepareStatement(SELECT_LISTING
           + "WHERE r.is_private = FALSE OR EXISTS"
           + " (SELECT 1 FROM room_members m WHERE m.room_id = r.id AND m.user_id = ?) ORDER BY r.name")) {
         ps.setLong(1, user.id());
         ps.setLong(2, user.id());
+        ps.setLong(3, user.id());
         List<Listing> rooms = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            Room room = read(rs);
-            rooms.add(new Listing(room, rs.getBoolean(7), room.isDirect() ? peer(c, room, user) : null));
+            rooms.add(new Listing(read(rs), rs.getBoolean(7), rs.getString(8)));
           }
         }
         return rooms;
       }
     });
-  }
-
-  /** The other user of a direct-message room named dm-low-high. */
-  private static String peer(Connection c, Room room, User me) throws SQLException {
-    String[] ids = room.name().substring(Room.DM_PREFIX.length()).split("-");
-    long other = Long.parseLong(ids[0]) == me.id() ? Long.parseLong(ids[1]) : Long.parseLong(ids[0]);
-    try (PreparedStatement ps = c.prepareStatement("SELECT username FROM users WHERE id = ?")) {
-      ps.setLong(1, other);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getString(1) : null;
-      }
-    }
   }
 
   /** Creates a room with its creator as the first member; {@code room_exists} when the name is taken. */
