@@ -2,6 +2,9 @@ package io.chatroom.account;
 
 import io.chatroom.ChatException;
 import io.chatroom.ErrorCode;
+import io.chatroom.cache.SharedCache;
+import io.chatroom.cache.TwoLevelCache;
+import io.chatroom.observability.Metrics;
 import io.chatroom.store.Database;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -9,6 +12,7 @@ import io.vertx.core.WorkerExecutor;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -17,6 +21,16 @@ import java.util.regex.Pattern;
 
 /** Registration, sign-in and user look-up. All futures complete on the caller's context. */
 public final class AccountService {
+  /** Users by username key. Users are never renamed or deleted, and unknown names are not cached. */
+  static final TwoLevelCache.Settings USERS = new TwoLevelCache.Settings("users", 10_000, Duration.ofMinutes(5), Duration.ofMinutes(10));
+  /**
+   * The database's admin flag by user id, cached only where nodes share Redis: the flag changes only through
+   * {@code chatroom user promote|demote}, which tells the nodes through Redis. Without Redis it could not, so
+   * a single node reads the flag from the database each time.
+   */
+  static final TwoLevelCache.Settings ADMIN_FLAGS =
+      new TwoLevelCache.Settings("admin_flags", 10_000, Duration.ofSeconds(30), Duration.ofMinutes(5));
+
   private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9_.-]{3,32}");
   static final int MIN_PASSWORD = 8;
   static final int MAX_PASSWORD = 128;
@@ -28,12 +42,28 @@ public final class AccountService {
   private final WorkerExecutor hashing;
   /** ADMIN_USERS, case-insensitive. */
   private final Set<String> configuredAdmins;
+  private final TwoLevelCache<String, User> users;
+  /** Null on a single node (no shared cache): see {@link #ADMIN_FLAGS}. */
+  private final TwoLevelCache<Long, Boolean> adminFlags;
 
-  public AccountService(Vertx vertx, Database db, TokenService tokens, Set<String> configuredAdmins) {
+  /** @param shared the cache the nodes share, or null on a single node */
+  public AccountService(Vertx vertx, Database db, TokenService tokens, Set<String> configuredAdmins, SharedCache shared, Metrics metrics) {
     this.db = db;
     this.tokens = tokens;
     this.configuredAdmins = configuredAdmins;
     this.hashing = vertx.createSharedWorkerExecutor("chatroom-hash", Runtime.getRuntime().availableProcessors(), 10, TimeUnit.SECONDS);
+    this.users = new TwoLevelCache<>(USERS, User.class, AccountService::key,
+        username -> db.read(c -> findCredentials(c, username).map(Credentials::user).orElse(null)), shared, metrics);
+    this.adminFlags = shared == null ? null : new TwoLevelCache<>(ADMIN_FLAGS, Boolean.class, id -> Long.toString(id),
+        userId -> db.read(c -> Admins.isFlagged(c, userId)), shared, metrics);
+  }
+
+  /**
+   * Tells every node to forget the admin flag of {@code userId}: for a change made outside the nodes
+   * ({@code chatroom user promote|demote}). Fails when the shared cache did not take it.
+   */
+  static Future<Void> adminFlagChanged(SharedCache shared, long userId) {
+    return shared.invalidate(ADMIN_FLAGS.name(), Long.toString(userId));
   }
 
   /** A signed-in user with the token that proves it. */
@@ -84,13 +114,12 @@ public final class AccountService {
     if (configuredAdmins.contains(user.username())) {
       return Future.succeededFuture(true);
     }
-    return db.read(c -> Admins.isFlagged(c, user.id()));
+    return adminFlags == null ? db.read(c -> Admins.isFlagged(c, user.id())) : adminFlags.get(user.id());
   }
 
   public Future<User> findByUsername(String username) {
-    return db.read(c -> findCredentials(c, username))
-        .map(found -> found.map(Credentials::user)
-            .orElseThrow(() -> new ChatException(ErrorCode.USER_NOT_FOUND, "no user named '" + username + "'")));
+    return users.get(username).compose(found -> found != null ? Future.succeededFuture(found)
+        : Future.failedFuture(new ChatException(ErrorCode.USER_NOT_FOUND, "no user named '" + username + "'")));
   }
 
   private record Credentials(User user, String hash) {}

@@ -202,6 +202,69 @@ public final class Metrics implements AutoCloseable {
 
   public record HttpTotals(long requests, long errors, long nanos) {}
 
+  /** The meters of the cache named {@code cache}; registered now, so they read 0 before the first request. */
+  public CacheMeters cache(String cache) {
+    return new CacheMeters(registry, cache);
+  }
+
+  /**
+   * One cache's meters, held by the cache so the hot path counts without a registry look-up. Levels: {@code
+   * local} is the node's memory, {@code shared} the Redis cache every node reads when its memory misses.
+   */
+  public static final class CacheMeters {
+    private final Counter localHits;
+    private final Counter localMisses;
+    private final Counter sharedHits;
+    private final Counter sharedMisses;
+    private final Counter loads;
+    private final Counter loadFailures;
+    private final Counter expirations;
+    private final Counter sizeEvictions;
+
+    private CacheMeters(MeterRegistry registry, String cache) {
+      localHits = request(registry, cache, "local", "hit");
+      localMisses = request(registry, cache, "local", "miss");
+      sharedHits = request(registry, cache, "shared", "hit");
+      sharedMisses = request(registry, cache, "shared", "miss");
+      loads = load(registry, cache, "success");
+      loadFailures = load(registry, cache, "failure");
+      expirations = eviction(registry, cache, "expired");
+      sizeEvictions = eviction(registry, cache, "size");
+    }
+
+    private static Counter request(MeterRegistry registry, String cache, String level, String result) {
+      return Counter.builder("chatroom.cache.requests").description("Cache look-ups by level and outcome")
+          .tags("cache", cache, "level", level, "result", result).register(registry);
+    }
+
+    private static Counter load(MeterRegistry registry, String cache, String result) {
+      return Counter.builder("chatroom.cache.loads").description("Look-ups that missed every level and went to the database")
+          .tags("cache", cache, "result", result).register(registry);
+    }
+
+    private static Counter eviction(MeterRegistry registry, String cache, String cause) {
+      return Counter.builder("chatroom.cache.evictions").description("Entries the node's memory dropped by itself")
+          .tags("cache", cache, "cause", cause).register(registry);
+    }
+
+    public void local(boolean hit) {
+      (hit ? localHits : localMisses).increment();
+    }
+
+    public void shared(boolean hit) {
+      (hit ? sharedHits : sharedMisses).increment();
+    }
+
+    public void loaded(boolean succeeded) {
+      (succeeded ? loads : loadFailures).increment();
+    }
+
+    /** @param expired true when the entry outlived its TTL, false when it made room for others */
+    public void evicted(boolean expired) {
+      (expired ? expirations : sizeEvictions).increment();
+    }
+  }
+
   @Override
   public void close() {
     gcMetrics.close();

@@ -13,4 +13,8 @@ public record Room(long id, String name, String topic, boolean isPrivate, int me
   public boolean isDirect() {
     return name.startsWith(DM_PREFIX);
   }
+
+  public RoomRef ref() {
+    return new RoomRef(id, name, isPrivate);
+  }
 }

@@ -3,12 +3,16 @@ package io.chatroom.room;
 import io.chatroom.ChatException;
 import io.chatroom.ErrorCode;
 import io.chatroom.account.User;
+import io.chatroom.cache.SharedCache;
+import io.chatroom.cache.TwoLevelCache;
+import io.chatroom.observability.Metrics;
 import io.chatroom.store.Database;
 import io.vertx.core.Future;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,8 +21,26 @@ import java.util.regex.Pattern;
 /**
  * Rooms, membership and access rules. Public rooms are readable by everyone and joined on demand;
  * private rooms (direct messages included) only by their members. Futures complete on the caller's context.
+ *
+ * <p>{@link #join} and {@link #readable} (every WebSocket join, every history page) answer from caches;
+ * listings and the answers of create, add-member and direct read the database, since they show the member
+ * count and last seq, which change all the time.
  */
 public final class RoomService {
+  /**
+   * Rooms by name. Only rooms that exist are cached, and what is cached ({@link RoomRef}) never changes, so
+   * creating a room invalidates nothing.
+   */
+  static final TwoLevelCache.Settings ROOMS = new TwoLevelCache.Settings("rooms", 10_000, Duration.ofMinutes(5), Duration.ofMinutes(10));
+  /**
+   * Who belongs to which room, cached only where nodes share Redis. Only "is a member" is cached: adding a
+   * member then invalidates nothing, so a user added on one node may enter on another at once. A
+   * membership ends only through {@code chatroom user demote}, which tells the nodes through Redis; without
+   * Redis it could not, so a single node reads memberships from the database each time.
+   */
+  public static final TwoLevelCache.Settings MEMBERSHIPS =
+      new TwoLevelCache.Settings("memberships", 100_000, Duration.ofSeconds(30), Duration.ofMinutes(5));
+
   private static final Pattern NAME = Pattern.compile("[a-z0-9_-]{1,64}");
   static final int MAX_TOPIC = 256;
   private static final String ROOM_COLUMNS = "r.id, r.name, r.topic, r.is_private, r.last_seq,"
@@ -36,9 +58,35 @@ public final class RoomService {
       + " FROM rooms r ";
 
   private final Database db;
+  private final TwoLevelCache<String, RoomRef> rooms;
+  /** Null on a single node (no shared cache): see {@link #MEMBERSHIPS}. */
+  private final TwoLevelCache<Membership, Boolean> memberships;
 
-  public RoomService(Database db) {
+  /** @param shared the cache the nodes share, or null on a single node */
+  public RoomService(Database db, SharedCache shared, Metrics metrics) {
     this.db = db;
+    this.rooms = new TwoLevelCache<>(ROOMS, RoomRef.class, name -> name,
+        name -> db.read(c -> find(c, name).map(Room::ref).orElse(null)), shared, metrics);
+    this.memberships = shared == null ? null : new TwoLevelCache<>(MEMBERSHIPS, Boolean.class, Membership::key,
+        m -> db.read(c -> isMember(c, m.roomId(), m.userId()) ? Boolean.TRUE : null), shared, metrics);
+  }
+
+  private record Membership(long roomId, long userId) {
+    String key() {
+      return membershipKey(roomId, userId);
+    }
+  }
+
+  private static String membershipKey(long roomId, long userId) {
+    return roomId + ":" + userId;
+  }
+
+  /**
+   * Tells every node to forget whether {@code userId} belongs to {@code roomId}: for a membership changed
+   * outside the nodes ({@code chatroom user demote} ends one). Fails when the shared cache did not take it.
+   */
+  public static Future<Void> membershipChanged(SharedCache shared, long roomId, long userId) {
+    return shared.invalidate(MEMBERSHIPS.name(), membershipKey(roomId, userId));
   }
 
   /** A room in a user's listing: whether they belong to it and, for a direct-message room, who the other user is. */
@@ -84,49 +132,58 @@ public final class RoomService {
    * The room {@code user} wants to chat in, joining it as a member: a public room that does not exist is
    * created; a private room needs prior membership ({@code forbidden} otherwise).
    */
-  public Future<Room> join(User user, String name) {
+  public Future<RoomRef> join(User user, String name) {
     try {
       checkValidName(name);
     } catch (ChatException e) {
       return Future.failedFuture(e);
     }
-    // Most joins are by existing members: answer those with reads, so they never take SQLite's write lock.
-    return db.read(c -> {
-      Optional<Room> existing = find(c, name);
-      if (existing.isEmpty()) {
-        if (name.startsWith(Room.DM_PREFIX)) {
-          throw notFound(name);
+    // Most joins are by existing members: answer those from the caches, or with reads, so they never take
+    // SQLite's write lock.
+    return rooms.get(name).compose(room -> {
+      if (room == null) {
+        return name.startsWith(Room.DM_PREFIX) ? Future.failedFuture(notFound(name)) : joinInTransaction(user, name);
+      }
+      return isMember(room, user).compose(member -> {
+        if (member) {
+          return Future.succeededFuture(room);
         }
-        return null;
-      }
-      Room room = existing.get();
-      if (isMember(c, room.id(), user.id())) {
-        return room;
-      }
-      if (room.isPrivate()) {
-        throw forbidden(name);
-      }
-      return null;
-    }).compose(member -> member != null ? Future.succeededFuture(member) : db.transaction(c -> {
+        return room.isPrivate() ? Future.failedFuture(forbidden(name)) : joinInTransaction(user, name);
+      });
+    });
+  }
+
+  /** Creates the public room if need be and makes {@code user} a member. */
+  private Future<RoomRef> joinInTransaction(User user, String name) {
+    return db.transaction(c -> {
       insertRoom(c, name, "", false);
       Room room = find(c, name).orElseThrow();
       if (room.isPrivate()) {
         throw forbidden(name); // created private by someone else since the read above
       }
       addMembership(c, room.id(), user.id());
-      return find(c, name).orElseThrow();
-    }));
+      return room.ref();
+    });
   }
 
   /** The room if {@code user} may read it: {@code room_not_found} or {@code forbidden} otherwise. */
-  public Future<Room> readable(User user, String name) {
-    return db.read(c -> {
-      Room room = find(c, name).orElseThrow(() -> notFound(name));
-      if (room.isPrivate() && !isMember(c, room.id(), user.id())) {
-        throw forbidden(name);
+  public Future<RoomRef> readable(User user, String name) {
+    return rooms.get(name).compose(room -> {
+      if (room == null) {
+        return Future.failedFuture(notFound(name));
       }
-      return room;
+      if (!room.isPrivate()) {
+        return Future.succeededFuture(room);
+      }
+      return isMember(room, user).compose(member -> member ? Future.succeededFuture(room) : Future.failedFuture(forbidden(name)));
     });
+  }
+
+  private Future<Boolean> isMember(RoomRef room, User user) {
+    if (memberships == null) {
+      return db.read(c -> isMember(c, room.id(), user.id()));
+    }
+    return memberships.get(new Membership(room.id(), user.id())).map(Boolean.TRUE::equals);
   }
 
   /** A member of a private room (or anyone, for a public one) adds another user to it. */
