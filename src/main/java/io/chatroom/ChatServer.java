@@ -8,6 +8,7 @@ import io.chatroom.broker.Broker;
 import io.chatroom.broker.LocalBroker;
 import io.chatroom.broker.RedisBroker;
 import io.chatroom.broker.RoomEvent;
+import io.chatroom.cache.RedisSharedCache;
 import io.chatroom.config.Config;
 import io.chatroom.config.Observability;
 import io.chatroom.gateway.Connections;
@@ -72,8 +73,10 @@ public final class ChatServer implements AutoCloseable {
   /** How long a shutdown waits for sessions to take their reconnect and close. */
   static final long DRAIN_TIMEOUT_MS = 5_000;
   /** A node that stops refreshing its presence entries (it died) has its users counted out after this. */
-  static final long PRESENCE_TTL_MS = 30_000;
-  static final long PRESENCE_HEARTBEAT_MS = 10_000;
+  static final long PRESENCE_TTL_MS = 20_000;
+  static final long PRESENCE_HEARTBEAT_MS = 5_000;
+  private static final int REDIS_POOL_SIZE = 16;
+  private static final int REDIS_POOL_WAITING = 10_000;
   /** The jar's version, "dev" when run from classes. */
   public static final String VERSION = versionOf();
 
@@ -82,6 +85,8 @@ public final class ChatServer implements AutoCloseable {
   private final Database replica;
   private final GroupCommitWriter writer;
   private final Broker broker;
+  /** Null on a single node. */
+  private final RedisSharedCache sharedCache;
   private final Metrics metrics;
   private final Tracing tracing;
   private final Health health;
@@ -89,13 +94,14 @@ public final class ChatServer implements AutoCloseable {
   private final Connections connections;
   private final int port;
 
-  private ChatServer(Vertx vertx, Database database, Database replica, GroupCommitWriter writer, Broker broker, Metrics metrics, Tracing tracing,
-      Health health, Monitor monitor, Connections connections, int port) {
+  private ChatServer(Vertx vertx, Database database, Database replica, GroupCommitWriter writer, Broker broker, RedisSharedCache sharedCache,
+      Metrics metrics, Tracing tracing, Health health, Monitor monitor, Connections connections, int port) {
     this.vertx = vertx;
     this.database = database;
     this.replica = replica;
     this.writer = writer;
     this.broker = broker;
+    this.sharedCache = sharedCache;
     this.metrics = metrics;
     this.tracing = tracing;
     this.health = health;
@@ -153,12 +159,16 @@ public final class ChatServer implements AutoCloseable {
       Broker broker;
       PresenceStore presence;
       RateLimiter apiLimits;
+      RedisSharedCache sharedCache = null;
       if (config.redisUrl() == null) {
         broker = new LocalBroker();
         presence = new LocalPresenceStore();
         apiLimits = new LocalRateLimiter(config.apiRatePerSecond(), config.apiBurst());
       } else {
-        Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.redisUrl()));
+        // Vert.x's defaults (6 connections, 24 waiting requests) fail joins with "pool too busy" as soon as a
+        // few dozen clients reconnect at once; each join makes several short Redis calls.
+        Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.redisUrl())
+            .setMaxPoolSize(REDIS_POOL_SIZE).setMaxPoolWaiting(REDIS_POOL_WAITING));
         broker = connectRedis(vertx, redis, config, health);
         RedisPresenceStore shared = new RedisPresenceStore(redis, config.redisPrefix(), PRESENCE_TTL_MS);
         Broker fanout = broker;
@@ -166,11 +176,13 @@ public final class ChatServer implements AutoCloseable {
             Protocol.encode(new ServerFrame.Presence(gone.room(), gone.user(), ServerFrame.Presence.OFFLINE)))));
         presence = shared;
         apiLimits = new RedisRateLimiter(redis, config.redisPrefix(), config.apiRatePerSecond(), config.apiBurst());
+        sharedCache = new RedisSharedCache(vertx, redis, config.redisPrefix());
+        await(sharedCache.start());
       }
       MessageStore store = new MessageStore();
       Tracer tracer = tracing.tracer();
       writer = new GroupCommitWriter(database, store, metrics, tracer, committed -> publish(broker, tracer, committed));
-      RoomService rooms = new RoomService(database);
+      RoomService rooms = new RoomService(database, sharedCache, metrics);
 
       OpsSetup ops = database.inTransaction(c -> {
         Admins.joinOpsRoom(c, obs.adminUsers());
@@ -196,7 +208,7 @@ public final class ChatServer implements AutoCloseable {
           metrics);
 
       Connections connections = new Connections();
-      Services services = new Services(config, database, new AccountService(vertx, database, tokens, obs.adminUsers()),
+      Services services = new Services(config, database, new AccountService(vertx, database, tokens, obs.adminUsers(), sharedCache, metrics),
           rooms, new MessageHistory(database, replica == null ? database : replica, store), writer, broker, presence,
           metrics, tracer, health, shedder, monitor, opsRoom, WebAssets.load(), connections, apiLimits);
       int port = await(Gateway.deploy(vertx, services));
@@ -207,7 +219,7 @@ public final class ChatServer implements AutoCloseable {
       }, false));
       health.state(Health.State.READY);
       log.info("chatroom listening on {}:{} with {}", config.host(), port, config.database().display());
-      return new ChatServer(vertx, database, replica, writer, broker, metrics, tracing, health, monitor, connections, port);
+      return new ChatServer(vertx, database, replica, writer, broker, sharedCache, metrics, tracing, health, monitor, connections, port);
     } catch (Exception e) {
       if (writer != null) {
         writer.close();
@@ -329,6 +341,7 @@ public final class ChatServer implements AutoCloseable {
   @Override
   public void close() {
     health.state(Health.State.DRAINING);
+    log.info("draining: not ready, telling every session to reconnect elsewhere");
     try {
       connections.sendAllAway(vertx, DRAIN_TIMEOUT_MS).toCompletionStage().toCompletableFuture().get(DRAIN_TIMEOUT_MS + 1_000, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
@@ -343,6 +356,9 @@ public final class ChatServer implements AutoCloseable {
         log.debug("broker did not close cleanly: {}", e.toString());
       }
     }
+    if (sharedCache != null) {
+      sharedCache.close();
+    }
     try {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -354,5 +370,6 @@ public final class ChatServer implements AutoCloseable {
     }
     tracing.close();
     metrics.close();
+    log.info("stopped cleanly");
   }
 }

@@ -18,7 +18,7 @@ import io.chatroom.message.MessageHistory;
 import io.chatroom.observability.DisconnectReason;
 import io.chatroom.observability.LogContext;
 import io.chatroom.observability.Tracing;
-import io.chatroom.room.Room;
+import io.chatroom.room.RoomRef;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -66,7 +66,7 @@ final class Connection {
   /** One joined (or joining) room. */
   private final class RoomState {
     final String name;
-    Room room;
+    RoomRef room;
     Broker.Subscription subscription;
     boolean inPresence;
     /** The join's ok has been sent. */
@@ -203,13 +203,7 @@ final class Connection {
         throw new ChatException(ErrorCode.INVALID_REQUEST, "already joining '" + f.room() + "'");
       }
       // already live in this room: nothing to replay, the client has everything up to delivered
-      services.presence().online(f.room()).onComplete(ar -> {
-        if (ar.succeeded()) {
-          send(new ServerFrame.JoinOk(f.id(), f.room(), existing.delivered, ar.result(), null));
-        } else {
-          fail(f.id(), ar.cause());
-        }
-      });
+      onlineIn(f.room()).onSuccess(members -> send(new ServerFrame.JoinOk(f.id(), f.room(), existing.delivered, members, null)));
       return;
     }
     RoomState state = new RoomState(f.room());
@@ -235,12 +229,17 @@ final class Connection {
           return services.history().replay(room.id(), room.name(), f.since());
         })
         .compose(replay -> services.presence().join(f.room(), user.username(), sessionId)
+            .recover(e -> {
+              // Presence is not worth refusing a chat for: the shared store's next heartbeat writes the entry
+              log.warn("presence unavailable while joining {}: {}", f.room(), e.toString());
+              return Future.succeededFuture(false);
+            })
             .compose(first -> {
               state.inPresence = true;
               if (first) {
                 publishPresence(f.room(), ServerFrame.Presence.ONLINE);
               }
-              return services.presence().online(f.room());
+              return onlineIn(f.room());
             })
             .map(members -> {
               if (state.isCurrent()) {
@@ -290,7 +289,7 @@ final class Connection {
 
   private void history(ClientFrame.History f) {
     RoomState state = rooms.get(f.room());
-    Future<Room> room = state != null && state.room != null
+    Future<RoomRef> room = state != null && state.room != null
         ? Future.succeededFuture(state.room)
         : services.rooms().readable(user, f.room());
     Integer limit = services.shedder().historyLimit(f.limit());
@@ -448,12 +447,21 @@ final class Connection {
     pingOutstanding = false;
   }
 
+  /** Who is online in {@code room}; while the presence store does not answer, at least this user. */
+  private Future<List<String>> onlineIn(String room) {
+    return services.presence().online(room).otherwise(e -> {
+      log.warn("presence unavailable for {}: {}", room, e.toString());
+      return List.of(user.username());
+    });
+  }
+
   /**
    * A fan-out write: a client that lets its send queue fill is cut off rather than allowed to grow memory.
    * The event that finds the queue full is dropped; the client gets it back when it resumes with since.
    */
   private void writeLive(byte[] json) {
-    if (closed) {
+    // the socket can be closed by the peer before our close handler has run; a fan-out write then has nowhere to go
+    if (closed || ws.isClosed()) {
       return;
     }
     if (ws.writeQueueFull()) {

@@ -132,14 +132,22 @@ public final class RedisPresenceStore implements PresenceStore {
     });
   }
 
-  /** Pushes the expiry of every entry this node holds forward; run more often than the TTL. */
+  /**
+   * Pushes the expiry of every entry this node holds forward; run more often than the TTL. It rewrites the
+   * entries and their rooms rather than touching them, so a Redis that restarted empty is whole again after one beat.
+   */
   public Future<Void> heartbeat() {
     long expiry = System.currentTimeMillis() + ttlMs;
     List<Future<Response>> writes = new ArrayList<>();
+    Request rooms = Request.cmd(Command.SADD).arg(roomsKey());
     for (Map.Entry<String, String> e : mine.entrySet()) {
       String key = e.getKey();
       String field = key.substring(0, key.lastIndexOf('\n'));
       writes.add(client.send(Request.cmd(Command.HSET).arg(key(e.getValue())).arg(field).arg(expiry)));
+      rooms.arg(e.getValue());
+    }
+    if (!mine.isEmpty()) {
+      writes.add(client.send(rooms));
     }
     return Future.join(writes).mapEmpty();
   }

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chatroom.testing.TestRedis;
 import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -70,5 +72,23 @@ class RedisPresenceStoreTest extends PresenceStoreContract {
     }
     assertThat(await(node.online("general"))).containsExactly("alice");
     assertThat(await(node.sweep())).isEmpty();
+  }
+
+  @Test
+  void oneHeartbeatRebuildsWhatARedisRestartLost() throws Exception {
+    RedisPresenceStore node = new RedisPresenceStore(client, prefix, 300);
+    RedisPresenceStore other = new RedisPresenceStore(client, prefix, 30_000);
+    await(node.join("general", "alice", "a1"));
+    List<String> keys = new ArrayList<>();
+    await(client.send(Request.cmd(Command.KEYS).arg(prefix + ":*"))).forEach(k -> keys.add(k.toString()));
+    for (String key : keys) {
+      await(client.send(Request.cmd(Command.DEL).arg(key))); // as an empty Redis after a restart
+    }
+    assertThat(await(other.online("general"))).isEmpty();
+
+    await(node.heartbeat());
+    assertThat(await(other.online("general"))).containsExactly("alice");
+    Thread.sleep(400); // and the rebuilt entry is swept like any other once its node stops beating
+    assertThat(await(other.sweep())).containsExactly(new RedisPresenceStore.Gone("general", "alice"));
   }
 }
