@@ -1,5 +1,6 @@
 package io.chatroom;
 
+import io.chatroom.cli.ClusterCommand;
 import io.chatroom.cli.ServeCommand;
 import io.chatroom.cli.UserCommand;
 import io.chatroom.config.ConfigException;
@@ -9,7 +10,7 @@ import picocli.CommandLine.Command;
 /** The {@code chatroom} command line: one jar, one subcommand per job. */
 @Command(name = "chatroom", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Self-hosted chat: rooms, direct messages, durable history.",
-    subcommands = {ServeCommand.class, UserCommand.class})
+    subcommands = {ServeCommand.class, UserCommand.class, ClusterCommand.class})
 public final class Main implements Runnable {
   /** Exit code for bad configuration, so scripts can tell it from a crash. */
   public static final int EXIT_CONFIG = 2;
