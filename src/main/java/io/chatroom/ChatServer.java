@@ -4,6 +4,12 @@ import io.chatroom.account.AccountService;
 import io.chatroom.account.Admins;
 import io.chatroom.account.TokenService;
 import io.chatroom.account.User;
+import io.chatroom.ai.Assistant;
+import io.chatroom.ai.HotQuestions;
+import io.chatroom.ai.LocalHotQuestions;
+import io.chatroom.ai.OpenAiCompatibleProvider;
+import io.chatroom.ai.RedisHotQuestions;
+import io.chatroom.backup.BackupSchedule;
 import io.chatroom.broker.Broker;
 import io.chatroom.broker.LocalBroker;
 import io.chatroom.broker.RedisBroker;
@@ -18,12 +24,14 @@ import io.chatroom.gateway.WebAssets;
 import io.chatroom.gateway.protocol.Protocol;
 import io.chatroom.gateway.protocol.ServerFrame;
 import io.chatroom.limits.LocalRateLimiter;
+import io.chatroom.limits.Rate;
 import io.chatroom.limits.RateLimiter;
 import io.chatroom.limits.RedisRateLimiter;
 import io.chatroom.message.GroupCommitWriter;
 import io.chatroom.message.MessageHistory;
 import io.chatroom.message.MessageStore;
 import io.chatroom.monitor.AlertEngine;
+import io.chatroom.monitor.AlertRule;
 import io.chatroom.monitor.AlertRules;
 import io.chatroom.monitor.LoadShedder;
 import io.chatroom.monitor.Monitor;
@@ -33,6 +41,7 @@ import io.chatroom.monitor.OpsRoom;
 import io.chatroom.monitor.SystemProbe;
 import io.chatroom.monitor.WebhookNotifier;
 import io.chatroom.observability.Health;
+import io.chatroom.observability.Logging;
 import io.chatroom.observability.Metrics;
 import io.chatroom.observability.Tracing;
 import io.chatroom.presence.LocalPresenceStore;
@@ -62,6 +71,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,6 +82,8 @@ public final class ChatServer implements AutoCloseable {
   static final long DISK_LOW_BYTES = 100L * 1024 * 1024;
   /** How long a shutdown waits for sessions to take their reconnect and close. */
   static final long DRAIN_TIMEOUT_MS = 5_000;
+  /** How long a shutdown waits for the answers being written to be stored as far as they got. */
+  static final long AI_DRAIN_MS = 2_000;
   /** A node that stops refreshing its presence entries (it died) has its users counted out after this. */
   static final long PRESENCE_TTL_MS = 20_000;
   static final long PRESENCE_HEARTBEAT_MS = 5_000;
@@ -93,9 +105,15 @@ public final class ChatServer implements AutoCloseable {
   private final Monitor monitor;
   private final Connections connections;
   private final int port;
+  private final Live live;
+  private final Assistant assistant;
+
+  /** What a configuration reload may change on the running node ({@link ConfigReload}). */
+  private record Live(Config config, AtomicReference<Rate> wsRate, AtomicReference<Rate> apiRate, RateLimiter apiLimits) {}
 
   private ChatServer(Vertx vertx, Database database, Database replica, GroupCommitWriter writer, Broker broker, RedisSharedCache sharedCache,
-      Metrics metrics, Tracing tracing, Health health, Monitor monitor, Connections connections, int port) {
+      Metrics metrics, Tracing tracing, Health health, Monitor monitor, Connections connections, int port, Live live,
+      Assistant assistant) {
     this.vertx = vertx;
     this.database = database;
     this.replica = replica;
@@ -108,6 +126,8 @@ public final class ChatServer implements AutoCloseable {
     this.monitor = monitor;
     this.connections = connections;
     this.port = port;
+    this.live = live;
+    this.assistant = assistant;
   }
 
   /**
@@ -160,10 +180,17 @@ public final class ChatServer implements AutoCloseable {
       PresenceStore presence;
       RateLimiter apiLimits;
       RedisSharedCache sharedCache = null;
+      // the assistant's question budget: AI_RATE_PER_MINUTE, all of it at once if need be
+      double aiRate = config.ai().ratePerMinute() / 60;
+      int aiBurst = (int) Math.max(1, config.ai().ratePerMinute());
+      RateLimiter aiQuestions;
+      HotQuestions hotQuestions;
       if (config.redisUrl() == null) {
         broker = new LocalBroker();
         presence = new LocalPresenceStore();
         apiLimits = new LocalRateLimiter(config.apiRatePerSecond(), config.apiBurst());
+        aiQuestions = new LocalRateLimiter(aiRate, aiBurst);
+        hotQuestions = new LocalHotQuestions();
       } else {
         // Vert.x's defaults (6 connections, 24 waiting requests) fail joins with "pool too busy" as soon as a
         // few dozen clients reconnect at once; each join makes several short Redis calls.
@@ -176,12 +203,21 @@ public final class ChatServer implements AutoCloseable {
             Protocol.encode(new ServerFrame.Presence(gone.room(), gone.user(), ServerFrame.Presence.OFFLINE)))));
         presence = shared;
         apiLimits = new RedisRateLimiter(redis, config.redisPrefix(), config.apiRatePerSecond(), config.apiBurst());
+        aiQuestions = new RedisRateLimiter(redis, config.redisPrefix() + ":ai", aiRate, aiBurst);
+        hotQuestions = new RedisHotQuestions(redis, config.redisPrefix());
         sharedCache = new RedisSharedCache(vertx, redis, config.redisPrefix());
         await(sharedCache.start());
       }
       MessageStore store = new MessageStore();
       Tracer tracer = tracing.tracer();
-      writer = new GroupCommitWriter(database, store, metrics, tracer, committed -> publish(broker, tracer, committed));
+      AtomicReference<Assistant> answering = new AtomicReference<>(); // set once the writer it posts through exists
+      writer = new GroupCommitWriter(database, store, metrics, tracer, committed -> {
+        publish(broker, tracer, committed);
+        Assistant ai = answering.get();
+        if (ai != null) {
+          ai.onCommitted(committed); // here, on the committing node only: one answer per question in the cluster
+        }
+      });
       RoomService rooms = new RoomService(database, sharedCache, metrics);
 
       OpsSetup ops = database.inTransaction(c -> {
@@ -208,18 +244,25 @@ public final class ChatServer implements AutoCloseable {
           metrics);
 
       Connections connections = new Connections();
+      Assistant assistant = new Assistant(vertx, config.ai(), new OpenAiCompatibleProvider(vertx, config.ai()),
+          database.inTransaction(Assistant::userId), assistantChat(database, store, writer, broker, connections), aiQuestions,
+          sharedCache, hotQuestions, metrics);
+      answering.set(assistant);
+      AtomicReference<Rate> wsRate = new AtomicReference<>(new Rate(config.wsRatePerSecond(), config.wsBurst()));
       Services services = new Services(config, database, new AccountService(vertx, database, tokens, obs.adminUsers(), sharedCache, metrics),
           rooms, new MessageHistory(database, replica == null ? database : replica, store), writer, broker, presence,
-          metrics, tracer, health, shedder, monitor, opsRoom, WebAssets.load(), connections, apiLimits);
+          metrics, tracer, health, shedder, monitor, opsRoom, WebAssets.load(), connections, apiLimits, wsRate::get, hotQuestions);
       int port = await(Gateway.deploy(vertx, services));
       await(monitor.start());
+      BackupSchedule.start(vertx, config, schema, metrics.registry());
       vertx.setPeriodic(obs.shedCheckIntervalMs(), id -> vertx.executeBlocking(() -> {
         shedder.evaluate(System.currentTimeMillis());
         return null;
       }, false));
       health.state(Health.State.READY);
       log.info("chatroom listening on {}:{} with {}", config.host(), port, config.database().display());
-      return new ChatServer(vertx, database, replica, writer, broker, sharedCache, metrics, tracing, health, monitor, connections, port);
+      return new ChatServer(vertx, database, replica, writer, broker, sharedCache, metrics, tracing, health, monitor, connections, port,
+          new Live(config, wsRate, new AtomicReference<>(new Rate(config.apiRatePerSecond(), config.apiBurst())), apiLimits), assistant);
     } catch (Exception e) {
       if (writer != null) {
         writer.close();
@@ -311,6 +354,32 @@ public final class ChatServer implements AutoCloseable {
     }
   }
 
+  /** The assistant's view of the chat: the primary's history, the group commit, the broker, and this node's sessions. */
+  private static Assistant.Chat assistantChat(Database database, MessageStore store, GroupCommitWriter writer, Broker broker,
+      Connections connections) {
+    return new Assistant.Chat() {
+      @Override
+      public Future<List<io.chatroom.message.Message>> before(long roomId, String room, long seq, int limit) {
+        return database.read(c -> store.page(c, roomId, room, seq, null, limit));
+      }
+
+      @Override
+      public Future<io.chatroom.message.Appended> post(io.chatroom.message.Draft draft) {
+        return writer.append(draft);
+      }
+
+      @Override
+      public void publish(String room, byte[] json) {
+        broker.publish(new RoomEvent(room, 0, null, json));
+      }
+
+      @Override
+      public void tell(long userId, String room, byte[] json) {
+        connections.tell(userId, room, json);
+      }
+    };
+  }
+
   private static String versionOf() {
     String v = ChatServer.class.getPackage().getImplementationVersion();
     return v == null ? "dev" : v;
@@ -332,6 +401,30 @@ public final class ChatServer implements AutoCloseable {
     return monitor;
   }
 
+  /** The configuration the node started with; a reload changes only what {@link #applyLive} applies. */
+  Config config() {
+    return live.config();
+  }
+
+  Database database() {
+    return database;
+  }
+
+  /**
+   * Applies the settings a running node can change ({@link ConfigReload#LIVE}) from {@code next}, validated
+   * already: the log level, the frame budget of new WebSocket connections (open ones keep theirs), the API
+   * rate (see {@link RateLimiter#setRate}) and the alert rules.
+   */
+  void applyLive(Config next, List<AlertRule> rules) {
+    Logging.setLevel(next.logLevel());
+    live.wsRate().set(new Rate(next.wsRatePerSecond(), next.wsBurst()));
+    Rate api = new Rate(next.apiRatePerSecond(), next.apiBurst());
+    if (!api.equals(live.apiRate().getAndSet(api))) {
+      live.apiLimits().setRate(api); // only on a change: a local limiter starts every key afresh
+    }
+    monitor.alerts().setRules(rules);
+  }
+
   /**
    * Shuts down gracefully: turns not-ready and refuses new WebSocket sessions, sends every open session a
    * {@code reconnect} and closes it with 1012 (clients resume elsewhere with since), commits the sends
@@ -348,6 +441,7 @@ public final class ChatServer implements AutoCloseable {
       log.warn("some sessions did not close in time: {}", e.toString());
     }
     monitor.stop();
+    assistant.close(AI_DRAIN_MS); // answers being written are stored as far as they got, while the writer still takes them
     writer.close(); // commits what is queued while the broker can still publish it
     if (broker instanceof AutoCloseable links) {
       try {

@@ -1,6 +1,13 @@
 package io.chatroom;
 
+import io.chatroom.cli.BackupCommand;
 import io.chatroom.cli.ClusterCommand;
+import io.chatroom.cli.DoctorCommand;
+import io.chatroom.cli.ExportCommand;
+import io.chatroom.cli.ImportCommand;
+import io.chatroom.cli.MigrateCommand;
+import io.chatroom.cli.RestoreCommand;
+import io.chatroom.cli.RoomCommand;
 import io.chatroom.cli.ServeCommand;
 import io.chatroom.cli.UserCommand;
 import io.chatroom.config.ConfigException;
@@ -10,7 +17,8 @@ import picocli.CommandLine.Command;
 /** The {@code chatroom} command line: one jar, one subcommand per job. */
 @Command(name = "chatroom", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Self-hosted chat: rooms, direct messages, durable history.",
-    subcommands = {ServeCommand.class, UserCommand.class, ClusterCommand.class})
+    subcommands = {ServeCommand.class, UserCommand.class, ClusterCommand.class, BackupCommand.class, RestoreCommand.class,
+        ExportCommand.class, ImportCommand.class, RoomCommand.class, MigrateCommand.class, DoctorCommand.class})
 public final class Main implements Runnable {
   /** Exit code for bad configuration, so scripts can tell it from a crash. */
   public static final int EXIT_CONFIG = 2;
@@ -24,7 +32,15 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns its exit code; bad configuration prints one line and returns 2. */
   static int run(String... args) {
-    CommandLine cli = new CommandLine(new Main());
+    return run(new CommandLine(new Main()), args);
+  }
+
+  /** As {@link #run(String...)}, printing to {@code out} and {@code err} (tests read what a command prints). */
+  public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+    return run(new CommandLine(new Main()).setOut(out).setErr(err), args);
+  }
+
+  private static int run(CommandLine cli, String... args) {
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       if (e instanceof ConfigException) {
         cmd.getErr().println("chatroom: " + e.getMessage());

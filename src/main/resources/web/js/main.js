@@ -132,6 +132,8 @@ function enter(session) {
   connection.addEventListener('message', (e) => onMessage(e.detail));
   connection.addEventListener('presence', (e) => onPresence(e.detail));
   connection.addEventListener('typing', (e) => onTyping(e.detail));
+  connection.addEventListener('ai_delta', (e) => onAiDelta(e.detail));
+  connection.addEventListener('ai_error', (e) => onAiError(e.detail));
   connection.addEventListener('status', (e) => onStatus(e.detail.online));
   connection.addEventListener('unauthorized', () => signOut('Your session has expired. Sign in again.'));
   connection.start();
@@ -264,6 +266,22 @@ function onMessage(message) {
   if (!state.add(message, me())) return; // already shown: a replay overlapping what we had, or our own acked send
   if (state.name === app.current) renderLog();
   renderSidebar();
+}
+
+// the assistant's answer as it is written: a provisional bubble that its message replaces
+function onAiDelta(frame) {
+  const state = room(frame.room);
+  if (state.delta(frame) && state.name === app.current) renderLog();
+}
+
+// the assistant will not answer the current user's question: only they get this
+function onAiError(frame) {
+  const state = room(frame.room);
+  state.answering.delete(frame.replyTo);
+  if (state.name === app.current) {
+    renderLog();
+    showSideError(frame.message);
+  }
 }
 
 function onPresence(event) {

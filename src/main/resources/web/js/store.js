@@ -9,6 +9,8 @@ export class RoomState {
     this.pending = new Map(); // clientMsgId -> {clientMsgId, text, ts, state: 'pending'|'failed', error}
     this.online = new Set();
     this.typing = new Map(); // user -> expiry time (ms)
+    this.answering = new Map(); // question seq -> {text, ts}: the assistant's answer while it is written
+    this.answered = new Set(); // question seqs whose answer message is here
     this.joined = false;
     this.loadingOlder = false;
   }
@@ -42,16 +44,29 @@ export class RoomState {
   /** Adds a committed message; false when it was already there. Its own pending send is settled by it. */
   add(message, me) {
     if (message.from === me && message.clientMsgId) this.pending.delete(message.clientMsgId);
+    if (message.replyTo) {
+      this.answered.add(message.replyTo);
+      this.answering.delete(message.replyTo);
+    }
     this.lastSeq = Math.max(this.lastSeq, message.seq);
     if (this.messages.has(message.seq)) return false;
     this.messages.set(message.seq, message);
     return true;
   }
 
-  /** Every message in seq order, then the sends still pending or failed in the order they were made. */
+  /** Adds a piece of the assistant's answer being written; false when that answer is here already. */
+  delta(frame) {
+    if (this.answered.has(frame.replyTo)) return false;
+    const live = this.answering.get(frame.replyTo) || { from: 'ai', text: '', ts: Date.now(), state: 'answering' };
+    live.text += frame.text;
+    this.answering.set(frame.replyTo, live);
+    return true;
+  }
+
+  /** Every message in seq order, then answers being written, then the sends still pending or failed in the order they were made. */
   timeline() {
     const committed = [...this.messages.values()].sort((a, b) => a.seq - b.seq);
-    return committed.concat([...this.pending.values()]);
+    return committed.concat([...this.answering.values()], [...this.pending.values()]);
   }
 
   typists(now) {

@@ -73,6 +73,7 @@ export function renderLog(log, room, me, onRetry) {
       el('time', { datetime: date.toISOString(), title: date.toLocaleString(), text: date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) })),
     el('div', { class: 'text' }, formatText(m.text)));
     if (state === 'pending') article.append(el('span', { class: 'status', text: 'sending…' }));
+    if (state === 'answering') article.append(el('span', { class: 'status', text: 'writing…' }));
     if (state === 'failed') {
       article.append(el('span', { class: 'status', text: m.error ? `not sent: ${m.error}` : 'not sent' }),
         el('button', { type: 'button', class: 'retry', onclick: () => onRetry(m) }, 'Retry'));

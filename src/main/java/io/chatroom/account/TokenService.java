@@ -24,6 +24,7 @@ public final class TokenService {
   private static final String ISSUER = "chatroom";
   /** Long-lived so a browser tab or terminal client stays signed in; "sign out" drops the token client-side. */
   static final Duration LIFETIME = Duration.ofDays(30);
+  private static final String ISSUED_AT_MS = "iat_ms";
 
   private final Algorithm algorithm;
   private final JWTVerifier verifier;
@@ -63,19 +64,33 @@ public final class TokenService {
     }
   }
 
+  /**
+   * A token whose signature, issuer and expiry are good: who it was issued to, and when. Whether the user may
+   * still use it (not disabled, not signed out since) is for {@link AccountService#authenticate} to say.
+   *
+   * @param issuedAtMs epoch milliseconds; compared with {@code users.sessions_valid_after}
+   */
+  public record Verified(User user, long issuedAtMs) {}
+
   public String issue(User user) {
-    Instant now = Instant.now();
+    return issue(user, Instant.now());
+  }
+
+  String issue(User user, Instant now) {
     return JWT.create()
         .withIssuer(ISSUER)
         .withSubject(Long.toString(user.id()))
         .withClaim("name", user.username())
         .withIssuedAt(now)
+        // iat has whole seconds: a sign-in in the same second as a password reset would be refused, or a
+        // session from just before it kept. Milliseconds make "issued before the reset" exact.
+        .withClaim(ISSUED_AT_MS, now.toEpochMilli())
         .withExpiresAt(now.plus(LIFETIME))
         .sign(algorithm);
   }
 
-  /** The user the token was issued to, or empty when it is malformed, forged or expired. */
-  public Optional<User> verify(String token) {
+  /** The token's user and issue time, or empty when it is malformed, forged or expired. */
+  public Optional<Verified> verify(String token) {
     if (token == null || token.isEmpty()) {
       return Optional.empty();
     }
@@ -85,7 +100,12 @@ public final class TokenService {
       if (name == null) {
         return Optional.empty();
       }
-      return Optional.of(new User(Long.parseLong(jwt.getSubject()), name));
+      Long issuedMs = jwt.getClaim(ISSUED_AT_MS).asLong();
+      if (issuedMs == null) {
+        // issued by a version before the claim: its iat, rounded down, errs towards refusing
+        issuedMs = jwt.getIssuedAt() == null ? 0 : jwt.getIssuedAt().getTime();
+      }
+      return Optional.of(new Verified(new User(Long.parseLong(jwt.getSubject()), name), issuedMs));
     } catch (JWTVerificationException | NumberFormatException e) {
       return Optional.empty();
     }

@@ -74,6 +74,15 @@ public final class RedisBroker implements Broker, AutoCloseable {
     context.runOnContext(v -> send(event.room(), payload));
   }
 
+  /**
+   * Publishes {@code event} to the subscribers on every node once, from a process that is not a node and
+   * keeps no links (the CLI). At most once, like every publish; fails when Redis did not take it.
+   */
+  public static Future<Void> publishOnce(Redis client, String prefix, RoomEvent event) {
+    return client.send(Request.cmd(Command.PUBLISH).arg(prefix + ":room:" + event.room())
+        .arg(encode(UUID.randomUUID().toString(), event))).mapEmpty();
+  }
+
   @Override
   public Subscription subscribe(String room, Subscriber subscriber) {
     return local.subscribe(room, subscriber);
@@ -169,6 +178,10 @@ public final class RedisBroker implements Broker, AutoCloseable {
 
   /** origin \n room \n seq \n skipUser \n json: text headers (no field can hold a newline), raw JSON bytes. */
   private Buffer encode(RoomEvent event) {
+    return encode(origin, event);
+  }
+
+  private static Buffer encode(String origin, RoomEvent event) {
     String header = origin + "\n" + event.room() + "\n" + event.seq() + "\n" + (event.skipUser() == null ? "" : event.skipUser()) + "\n";
     return Buffer.buffer(header.length() + event.json().length).appendString(header, "UTF-8").appendBytes(event.json());
   }

@@ -161,6 +161,14 @@ public final class TwoLevelCache<K, V> {
     return onCaller(done.toCompletionStage(), caller);
   }
 
+  /**
+   * Forgets {@code key} in this node's memory only: for a node that has just read the source of truth and
+   * knows its copy may be older. The shared cache and other nodes are left alone.
+   */
+  public void invalidateLocally(K key) {
+    local.synchronous().invalidate(keyOf.apply(key));
+  }
+
   private CompletableFuture<V> load(K key, String id) {
     Future<V> fromShared = shared == null ? Future.succeededFuture() : shared.get(settings.name(), id)
         .otherwise((String) null)

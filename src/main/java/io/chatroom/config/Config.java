@@ -17,6 +17,8 @@ import java.util.Set;
  * @param readDatabase    a read replica for older history pages (DATABASE_READ_URL); null: the primary serves all
  * @param redisUrl        Redis for cross-node fan-out; null: a single node with the in-memory broker
  * @param redisPrefix     namespaces this installation's Redis channels
+ * @param ai              the assistant's provider and limits (AI_*)
+ * @param backups         scheduled backups (BACKUP_*); the backup command's defaults too
  */
 public record Config(
     String host,
@@ -34,14 +36,21 @@ public record Config(
     DatabaseUrl readDatabase,
     String redisUrl,
     String redisPrefix,
-    Observability observability) {
+    Observability observability,
+    AiSettings ai,
+    Backups backups) {
 
   /** Values given on the command line; null where a flag was not given. */
   public record Flags(String host, String port, String dataDir, String databaseUrl) {
     public static final Flags NONE = new Flags(null, null, null, null);
   }
 
-  public static Config load(Flags flags, Map<String, String> env) {
+  /**
+   * Resolves the settings from {@code flags} and {@code env}, with the file {@code CHATROOM_CONFIG_FILE} names
+   * (if any) read over the environment ({@link ConfigFile}).
+   */
+  public static Config load(Flags flags, Map<String, String> environment) {
+    Map<String, String> env = ConfigFile.over(environment);
     String host = pick(flags.host(), env, "CHATROOM_HOST", "0.0.0.0");
     int port = parsePort(pick(flags.port(), env, "CHATROOM_PORT", "8888"));
     Path dataDir = prepareDataDir(pick(flags.dataDir(), env, "CHATROOM_DATA_DIR", "./data"));
@@ -76,7 +85,45 @@ public record Config(
       readDatabase = DatabaseUrl.parse(readUrl, dataDir);
     }
     return new Config(host, port, dataDir, database, jwtSecret, logLevel, rate, burst, apiRate, apiBurst, pingMs, allowedOrigins(env),
-        readDatabase, redisUrl, redisPrefix, observability(env, dataDir));
+        readDatabase, redisUrl, redisPrefix, observability(env, dataDir), AiSettings.load(env),
+        backups(env, dataDir));
+  }
+
+  /**
+   * Backups the server takes by itself, and where the backup command writes by default.
+   *
+   * @param interval how often; null: never (BACKUP_INTERVAL unset)
+   * @param dir      BACKUP_DIR, relative to the data dir; created at start-up when backups are scheduled
+   * @param keepDays backups older than this many days are deleted after each new one
+   */
+  public record Backups(java.time.Duration interval, Path dir, int keepDays) {}
+
+  private static Backups backups(Map<String, String> env, Path dataDir) {
+    String value = pick(null, env, "BACKUP_INTERVAL", null);
+    java.time.Duration interval = null;
+    if (value != null) {
+      var m = java.util.regex.Pattern.compile("(\\d{1,9})([smhd])").matcher(value.toLowerCase(java.util.Locale.ROOT));
+      long amount = m.matches() ? Long.parseLong(m.group(1)) : 0;
+      if (amount == 0) {
+        throw new ConfigException("BACKUP_INTERVAL", "'" + value + "' is not an interval",
+            "use a whole number and a unit (s, m, h or d), e.g. 6h or 30m, or unset it to turn scheduled backups off");
+      }
+      interval = java.time.Duration.ofSeconds(amount * switch (m.group(2)) {
+        case "s" -> 1;
+        case "m" -> 60;
+        case "h" -> 3_600;
+        default -> 86_400;
+      });
+    }
+    Path dir = dataDir.resolve(pick(null, env, "BACKUP_DIR", "backups")).normalize();
+    if (interval != null) {
+      dir = writableDir(dir, "BACKUP_DIR");
+    }
+    String keep = pick(null, env, "BACKUP_KEEP_DAYS", "7");
+    if (!keep.matches("\\d{1,5}") || Integer.parseInt(keep) < 1) {
+      throw new ConfigException("BACKUP_KEEP_DAYS", "'" + keep + "' is not a number of days", "use a whole number from 1, e.g. 7");
+    }
+    return new Backups(interval, dir, Integer.parseInt(keep));
   }
 
   /** CHATROOM_ALLOWED_ORIGINS: origins a browser page may open /ws from; empty means the server's own host only. */
@@ -175,7 +222,7 @@ public record Config(
   public Config withDatabase(DatabaseUrl db) {
     return new Config(host, port, dataDir, db, jwtSecret, logLevel, wsRatePerSecond, wsBurst, apiRatePerSecond, apiBurst,
         pingIntervalMs, allowedOrigins,
-        readDatabase, redisUrl, redisPrefix, observability);
+        readDatabase, redisUrl, redisPrefix, observability, ai, backups);
   }
 
   private static String pick(String flag, Map<String, String> env, String name, String fallback) {

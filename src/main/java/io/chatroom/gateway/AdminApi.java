@@ -3,10 +3,14 @@ package io.chatroom.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.chatroom.ChatException;
 import io.chatroom.ErrorCode;
+import io.chatroom.audit.AuditLog;
+import io.chatroom.broker.RoomEvent;
 import io.chatroom.gateway.protocol.Protocol;
+import io.chatroom.gateway.protocol.ServerFrame;
 import io.chatroom.monitor.AlertEvent;
 import io.chatroom.monitor.Monitor;
 import io.chatroom.monitor.Sample;
+import io.chatroom.room.RoomService;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
@@ -21,12 +25,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The operator's HTTP surface: the built-in monitor and alerts (admins only), and the receiver that turns
- * Alertmanager's webhook into messages in the ops room.
+ * The operator's HTTP surface: the built-in monitor and alerts, room deletion and the audit log (admins
+ * only), and the receiver that turns Alertmanager's webhook into messages in the ops room. Every change made
+ * here is audited under the admin's username and the client's address.
  */
 final class AdminApi {
   static final int MAX_HOURS = 24;
   static final int ALERT_HISTORY = 100;
+  static final int HOT_QUESTIONS_DEFAULT = 20;
+  static final int HOT_QUESTIONS_MAX = 100;
 
   private final Services services;
   private final HttpApi http;
@@ -68,7 +75,56 @@ final class AdminApi {
           body.put("history", history.stream().map(AlertEvent::toJson).toList());
           return body;
         })));
+    http.route(router, HttpMethod.DELETE, "/api/admin/rooms/:name", http::authenticate, this::requireAdmin, this::deleteRoom);
+    http.route(router, HttpMethod.GET, "/api/admin/audit", http::authenticate, this::requireAdmin, this::audit);
+    http.route(router, HttpMethod.GET, "/api/admin/ai/hot", http::authenticate, this::requireAdmin, this::hotQuestions);
     http.route(router, HttpMethod.POST, "/api/alerts/webhook", this::alertmanager);
+  }
+
+  /** The questions most often put to the assistant: {@code limit} of them (default 20, at most 100). */
+  private void hotQuestions(RoutingContext ctx) {
+    Long limit = HttpApi.longParam(ctx, "limit");
+    if (limit != null && limit < 1) {
+      throw new ChatException(ErrorCode.INVALID_REQUEST, "'limit' must be at least 1");
+    }
+    int n = limit == null ? HOT_QUESTIONS_DEFAULT : (int) Math.min(limit, HOT_QUESTIONS_MAX);
+    HttpApi.reply(ctx, 200, services.hotQuestions().top(n).map(top -> Map.of("questions", top)));
+  }
+
+  /**
+   * Deletes a room with its memberships and messages, in one transaction with its audit row; then this node
+   * forgets it (and tells the others through the shared cache), and every node's sessions in the room are
+   * told {@code room_deleted} and let go of it.
+   */
+  private void deleteRoom(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    AuditLog.Actor actor = new AuditLog.Actor(HttpApi.user(ctx).username(), ctx.request().remoteAddress().hostAddress());
+    HttpApi.reply(ctx, 200, services.database().transaction(c -> {
+          RoomService.Deleted deleted = RoomService.delete(c, name)
+              .orElseThrow(() -> new ChatException(ErrorCode.ROOM_NOT_FOUND, "no room named '" + name + "'"));
+          AuditLog.append(c, actor, AuditLog.Action.ROOM_DELETE, name, deleted.summary());
+          return deleted;
+        })
+        .compose(deleted -> services.rooms().forget(deleted).map(deleted))
+        .map(deleted -> {
+          services.broker().publish(RoomEvent.deleted(name, Protocol.encode(new ServerFrame.RoomDeleted(name))));
+          Map<String, Object> body = new LinkedHashMap<>();
+          body.put("deleted", name);
+          body.putAll(deleted.summary());
+          return body;
+        }));
+  }
+
+  /** The audit log, newest first: {@code limit} rows (default 50, at most 500) with ids below {@code before}. */
+  private void audit(RoutingContext ctx) {
+    Long limit = HttpApi.longParam(ctx, "limit");
+    Long before = HttpApi.longParam(ctx, "before");
+    if (limit != null && limit < 1) {
+      throw new ChatException(ErrorCode.INVALID_REQUEST, "'limit' must be at least 1");
+    }
+    int page = limit == null ? AuditLog.DEFAULT_PAGE : (int) Math.min(limit, AuditLog.MAX_PAGE);
+    HttpApi.reply(ctx, 200, services.database().read(c -> AuditLog.page(c, before, page))
+        .map(events -> Map.of("events", events)));
   }
 
   private void requireAdmin(RoutingContext ctx) {

@@ -3,6 +3,7 @@ package io.chatroom.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.chatroom.ChatException;
 import io.chatroom.ErrorCode;
+import io.chatroom.account.TokenService;
 import io.chatroom.account.User;
 import io.chatroom.broker.Broker;
 import io.chatroom.broker.RoomEvent;
@@ -11,6 +12,7 @@ import io.chatroom.gateway.protocol.CloseCode;
 import io.chatroom.gateway.protocol.Protocol;
 import io.chatroom.gateway.protocol.ServerFrame;
 import io.chatroom.gateway.protocol.UserInfo;
+import io.chatroom.limits.Rate;
 import io.chatroom.limits.TokenBucket;
 import io.chatroom.message.Draft;
 import io.chatroom.message.Message;
@@ -47,6 +49,11 @@ final class Connection {
   /** A client still sending after this many refusals in a row is not backing off: it is abusing. */
   static final int MAX_REFUSED_IN_A_ROW = 100;
   static final long HELLO_TIMEOUT_MS = 10_000;
+  /**
+   * Frames a client may send after its hello and before the welcome (while the token is checked); they are
+   * handled after the welcome. Clients that wait for the welcome send none; this bounds those that do not.
+   */
+  static final int MAX_FRAMES_BEFORE_WELCOME = 64;
 
   private final ServerWebSocket ws;
   private final Services services;
@@ -55,6 +62,10 @@ final class Connection {
   private final TokenBucket rate;
   private final Map<String, RoomState> rooms = new HashMap<>();
   private User user;
+  /** The token this session was opened with, checked again while it lives; null until the welcome. */
+  private TokenService.Verified token;
+  /** Frames that arrived while the hello was being checked; null when no check is under way. */
+  private ArrayDeque<ClientFrame> early;
   private boolean closed;
   private int refusedInARow;
   private long lastHeardNanos = System.nanoTime();
@@ -89,7 +100,8 @@ final class Connection {
     this.ws = ws;
     this.services = services;
     this.context = context;
-    this.rate = new TokenBucket(services.config().wsRatePerSecond(), services.config().wsBurst(), System.nanoTime());
+    Rate budget = services.wsRate().get();
+    this.rate = new TokenBucket(budget.perSecond(), budget.burst(), System.nanoTime());
     services.metrics().connectionOpened();
   }
 
@@ -150,9 +162,19 @@ final class Connection {
       return;
     }
     if (user == null) {
-      hello(frame);
+      if (early == null) {
+        hello(frame);
+      } else if (early.size() < MAX_FRAMES_BEFORE_WELCOME) {
+        early.add(frame);
+      } else {
+        refuse("too many frames before the welcome; wait for it");
+      }
       return;
     }
+    handle(frame);
+  }
+
+  private void handle(ClientFrame frame) {
     try {
       dispatch(frame);
     } catch (ChatException e) {
@@ -183,17 +205,54 @@ final class Connection {
       refuse("the first frame must be hello");
       return;
     }
-    try {
-      user = services.accounts().authenticate(hello.token());
-    } catch (ChatException e) {
-      refuse(e.getMessage());
+    early = new ArrayDeque<>();
+    services.accounts().authenticate(hello.token()).onComplete(ar -> {
+      ArrayDeque<ClientFrame> waiting = early;
+      early = null;
+      if (closed) {
+        return;
+      }
+      if (ar.failed()) {
+        if (ar.cause() instanceof ChatException e && e.code() == ErrorCode.UNAUTHORIZED) {
+          refuse(e.getMessage());
+        } else {
+          // the database could not say whether the token still counts: not the client's fault
+          send(new ServerFrame.ErrorFrame(null, ErrorCode.UNAVAILABLE.wire(), "cannot check the session right now; reconnect shortly", null));
+          close(CloseCode.TRY_AGAIN_LATER, DisconnectReason.SERVER_ERROR, "cannot check the session; reconnect shortly");
+        }
+        return;
+      }
+      token = ar.result();
+      user = token.user();
+      context.owner().cancelTimer(timerId);
+      services.metrics().userConnected(user.id());
+      services.connections().signedIn(this, user.id());
+      long interval = services.config().pingIntervalMs();
+      timerId = context.owner().setPeriodic(interval, id -> checkAlive(interval));
+      send(new ServerFrame.Welcome(UserInfo.of(user), sessionId));
+      for (ClientFrame f : waiting) {
+        if (!closed) {
+          handle(f);
+        }
+      }
+    });
+  }
+
+  /**
+   * Ends the session with {@code unauthorized} and close 1008 when its user has been disabled or signed out
+   * since the token was issued. A status the database cannot give now keeps the session: a database blip must
+   * not disconnect everyone. Call on this connection's context.
+   */
+  void recheckSession() {
+    if (closed || token == null) {
       return;
     }
-    context.owner().cancelTimer(timerId);
-    services.metrics().userConnected(user.id());
-    long interval = services.config().pingIntervalMs();
-    timerId = context.owner().setPeriodic(interval, id -> checkAlive(interval));
-    send(new ServerFrame.Welcome(UserInfo.of(user), sessionId));
+    services.accounts().checkSession(token).onFailure(e -> {
+      if (!closed && e instanceof ChatException refused && refused.code() == ErrorCode.UNAUTHORIZED) {
+        send(new ServerFrame.ErrorFrame(null, ErrorCode.UNAUTHORIZED.wire(), refused.getMessage(), null));
+        close(CloseCode.POLICY_VIOLATION, DisconnectReason.POLICY, "unauthorized");
+      }
+    });
   }
 
   private void join(ClientFrame.Join f) {
@@ -322,6 +381,13 @@ final class Connection {
 
   private void onRoomEvent(RoomState state, RoomEvent event) {
     if (!state.isCurrent()) {
+      return;
+    }
+    if (event.isDeletion()) {
+      // nothing can follow: what was held is gone with the room
+      rooms.remove(state.name);
+      drop(state);
+      writeLive(event.json());
       return;
     }
     if (state.held != null) {
@@ -514,6 +580,17 @@ final class Connection {
     close(CloseCode.POLICY_VIOLATION, DisconnectReason.POLICY, "unauthorized");
   }
 
+  /**
+   * Writes an event meant for {@code userId} alone (the assistant's refusal of their question), if this is
+   * one of their sessions and it has joined {@code room}. Call on this connection's context.
+   */
+  void tell(long userId, String room, byte[] json) {
+    RoomState state = rooms.get(room);
+    if (user != null && user.id() == userId && state != null && state.joined) {
+      writeLive(json);
+    }
+  }
+
   /** The node is shutting down: tell the client to go elsewhere, then close with 1012. Call on this connection's context. */
   void sendAway() {
     send(new ServerFrame.Reconnect());
@@ -554,6 +631,7 @@ final class Connection {
     services.metrics().connectionClosed(closeReason);
     if (user != null) {
       services.metrics().userDisconnected(user.id());
+      services.connections().signedOut(this, user.id());
     }
     List<RoomState> joined = List.copyOf(rooms.values());
     rooms.clear();

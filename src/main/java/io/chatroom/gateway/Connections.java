@@ -4,12 +4,26 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The node's open WebSocket sessions, so a shutdown can send each one away politely. */
+/**
+ * The node's open WebSocket sessions, so a shutdown can send each one away politely and a disabled user's
+ * sessions can be ended.
+ */
 public final class Connections {
+  /**
+   * How often every open session asks whether its user was disabled or signed out since it began. Each ask
+   * is a look-up in this node's memory, a database read once per user per {@code SESSION_STATUS} TTL, so a
+   * session ends at most this long after its node learns of the change: at once with Redis (the CLI tells
+   * every node), within the 6 s cache lifetime without it; 8 s in all.
+   */
+  static final long SESSION_CHECK_MS = 2_000;
+
   private final Set<Connection> open = ConcurrentHashMap.newKeySet();
+  /** The authenticated sessions by user id, so an event for one user does not visit everyone's. */
+  private final Map<Long, Set<Connection>> byUser = new ConcurrentHashMap<>();
 
   void add(Connection c) {
     open.add(c);
@@ -21,6 +35,44 @@ public final class Connections {
 
   public int size() {
     return open.size();
+  }
+
+  /** Has every open session re-check its token every {@link #SESSION_CHECK_MS}, each on its own event loop. */
+  void checkSessions(Vertx vertx) {
+    vertx.setPeriodic(SESSION_CHECK_MS, id -> {
+      for (Connection c : open) {
+        c.context().runOnContext(v -> c.recheckSession());
+      }
+    });
+  }
+
+  void signedIn(Connection c, long userId) {
+    byUser.compute(userId, (id, sessions) -> {
+      Set<Connection> s = sessions != null ? sessions : ConcurrentHashMap.newKeySet();
+      s.add(c);
+      return s;
+    });
+  }
+
+  void signedOut(Connection c, long userId) {
+    byUser.computeIfPresent(userId, (id, sessions) -> {
+      sessions.remove(c);
+      return sessions.isEmpty() ? null : sessions;
+    });
+  }
+
+  /**
+   * Writes {@code json} to the sessions of {@code userId} on this node that joined {@code room}, each on its
+   * own event loop (the assistant's refusal of that user's question).
+   */
+  public void tell(long userId, String room, byte[] json) {
+    Set<Connection> sessions = byUser.get(userId);
+    if (sessions == null) {
+      return;
+    }
+    for (Connection c : sessions) {
+      c.context().runOnContext(v -> c.tell(userId, room, json));
+    }
   }
 
   /**

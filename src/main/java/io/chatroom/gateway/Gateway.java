@@ -40,6 +40,7 @@ public final class Gateway {
           if (ports.size() != 1) {
             throw new IllegalStateException("gateway instances listen on different ports: " + ports);
           }
+          services.connections().checkSessions(vertx);
           return ports.iterator().next();
         })
         .recover(e -> Future.failedFuture(explain(e, host, port)));

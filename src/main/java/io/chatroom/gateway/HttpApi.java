@@ -202,14 +202,9 @@ final class HttpApi {
    * else by address. Over it: 429 {@code rate_limited} with Retry-After.
    */
   private void limitRate(RoutingContext ctx) {
-    String key;
-    try {
-      User user = services.accounts().authenticate(bearer(ctx));
-      ctx.put(USER_KEY, user); // authenticate() below takes it from here instead of verifying the token again
-      key = "user:" + user.id();
-    } catch (ChatException notSignedIn) {
-      key = "addr:" + ctx.request().remoteAddress().hostAddress();
-    }
+    // a well-signed token keys the budget even if its user is disabled: authenticate() refuses them later
+    User claimed = services.accounts().claimedUser(bearer(ctx));
+    String key = claimed != null ? "user:" + claimed.id() : "addr:" + ctx.request().remoteAddress().hostAddress();
     services.apiLimits().acquire(key).onComplete(ar -> {
       if (ar.failed() || ar.result().allowed()) {
         ctx.next();
@@ -309,12 +304,16 @@ final class HttpApi {
     }
   }
 
-  /** Requires a valid bearer token; {@link #limitRate} has usually verified it already. */
+  /** Requires a valid bearer token whose user is enabled and was not signed out since it was issued. */
   void authenticate(RoutingContext ctx) {
-    if (ctx.get(USER_KEY) == null) {
-      ctx.put(USER_KEY, services.accounts().authenticate(bearer(ctx)));
-    }
-    ctx.next();
+    services.accounts().authenticate(bearer(ctx)).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+      } else {
+        ctx.put(USER_KEY, ar.result().user());
+        ctx.next();
+      }
+    });
   }
 
   static User user(RoutingContext ctx) {

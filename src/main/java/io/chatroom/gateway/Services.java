@@ -1,8 +1,10 @@
 package io.chatroom.gateway;
 
 import io.chatroom.account.AccountService;
+import io.chatroom.ai.HotQuestions;
 import io.chatroom.broker.Broker;
 import io.chatroom.config.Config;
+import io.chatroom.limits.Rate;
 import io.chatroom.limits.RateLimiter;
 import io.chatroom.message.GroupCommitWriter;
 import io.chatroom.message.MessageHistory;
@@ -15,8 +17,14 @@ import io.chatroom.presence.PresenceStore;
 import io.chatroom.room.RoomService;
 import io.chatroom.store.Database;
 import io.opentelemetry.api.trace.Tracer;
+import java.util.function.Supplier;
 
-/** What the gateway calls into; built once by {@code ChatServer}. */
+/**
+ * What the gateway calls into; built once by {@code ChatServer}.
+ *
+ * @param wsRate the frame budget a new WebSocket connection starts with; a configuration reload may change it
+ * @param hotQuestions how often each question was put to the assistant (the admin API lists them)
+ */
 public record Services(
     Config config,
     Database database,
@@ -34,4 +42,6 @@ public record Services(
     OpsRoom opsRoom,
     WebAssets web,
     Connections connections,
-    RateLimiter apiLimits) {}
+    RateLimiter apiLimits,
+    Supplier<Rate> wsRate,
+    HotQuestions hotQuestions) {}

@@ -7,26 +7,36 @@ import java.time.Duration;
 
 /**
  * A {@link TokenBucket} per key in this node's memory; idle buckets are forgotten once they would be full
- * again, so the map stays small.
+ * again, so the map stays small. A new rate starts every key afresh, with a full burst.
  */
 public final class LocalRateLimiter implements RateLimiter {
-  private final double ratePerSecond;
-  private final int burst;
-  private final Cache<String, TokenBucket> buckets;
+  /** The rate and the buckets kept at it; replaced as a whole, so a bucket never outlives its rate. */
+  private record Buckets(Rate rate, Cache<String, TokenBucket> byKey) {
+    static Buckets at(Rate rate) {
+      // a bucket untouched for longer than it takes to refill completely is the same as a new one
+      Duration refill = Duration.ofNanos(Math.round(1e9 * Math.max(1, rate.burst()) / rate.perSecond()));
+      return new Buckets(rate, Caffeine.newBuilder().expireAfterAccess(refill).build());
+    }
+  }
+
+  private volatile Buckets buckets;
 
   public LocalRateLimiter(double ratePerSecond, int burst) {
-    this.ratePerSecond = ratePerSecond;
-    this.burst = burst;
-    // a bucket untouched for longer than it takes to refill completely is the same as a new one
-    this.buckets = Caffeine.newBuilder().expireAfterAccess(Duration.ofNanos(Math.round(1e9 * Math.max(1, burst) / ratePerSecond))).build();
+    this.buckets = Buckets.at(new Rate(ratePerSecond, burst));
   }
 
   @Override
   public Future<Decision> acquire(String key) {
     long now = System.nanoTime();
-    TokenBucket bucket = buckets.get(key, k -> new TokenBucket(ratePerSecond, burst, now));
+    Buckets current = buckets;
+    TokenBucket bucket = current.byKey().get(key, k -> new TokenBucket(current.rate().perSecond(), current.rate().burst(), now));
     synchronized (bucket) {
       return Future.succeededFuture(bucket.tryTake(now) ? Decision.ALLOWED : new Decision(false, bucket.millisUntilNext(now)));
     }
+  }
+
+  @Override
+  public void setRate(Rate rate) {
+    buckets = Buckets.at(rate);
   }
 }

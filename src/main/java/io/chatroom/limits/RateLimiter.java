@@ -11,6 +11,12 @@ public interface RateLimiter {
   /** Takes one token for {@code key}; the decision says whether it was there and, if not, when to retry. */
   Future<Decision> acquire(String key);
 
+  /**
+   * From now on, limits every key to {@code rate}, each starting with a full burst (a configuration reload).
+   * Callable from any thread.
+   */
+  void setRate(Rate rate);
+
   /** @param retryAfterMs 0 when allowed */
   record Decision(boolean allowed, long retryAfterMs) {
     public static final Decision ALLOWED = new Decision(true, 0);

@@ -29,19 +29,37 @@ public final class RedisRateLimiter implements RateLimiter {
 
   private final Redis client;
   private final String prefix;
-  private final long intervalMicros;
-  private final long toleranceMicros;
+  /** Replaced as a whole by {@link #setRate}, so a request never mixes an old interval with a new tolerance. */
+  private volatile Gcra gcra;
+
+  /**
+   * @param keyPrefix names the rate in every key, so that buckets kept at one rate are never read at another:
+   *                  a new rate starts every key afresh, as {@link LocalRateLimiter} does, and nodes that were
+   *                  not reloaded yet keep their own buckets meanwhile
+   */
+  private record Gcra(long intervalMicros, long toleranceMicros, String keyPrefix) {
+    static Gcra of(String prefix, Rate rate) {
+      long interval = Math.max(1, Math.round(1e6 / rate.perSecond()));
+      long tolerance = interval * (Math.max(1, rate.burst()) - 1);
+      return new Gcra(interval, tolerance, prefix + interval + "/" + tolerance + ":");
+    }
+  }
 
   public RedisRateLimiter(Redis client, String prefix, double ratePerSecond, int burst) {
     this.client = client;
     this.prefix = prefix + ":rate:";
-    this.intervalMicros = Math.max(1, Math.round(1e6 / ratePerSecond));
-    this.toleranceMicros = intervalMicros * (Math.max(1, burst) - 1);
+    this.gcra = Gcra.of(this.prefix, new Rate(ratePerSecond, burst));
+  }
+
+  @Override
+  public void setRate(Rate rate) {
+    gcra = Gcra.of(prefix, rate);
   }
 
   @Override
   public Future<Decision> acquire(String key) {
-    return client.send(Request.cmd(Command.EVAL).arg(GCRA).arg(1).arg(prefix + key).arg(intervalMicros).arg(toleranceMicros))
+    Gcra g = gcra;
+    return client.send(Request.cmd(Command.EVAL).arg(GCRA).arg(1).arg(g.keyPrefix() + key).arg(g.intervalMicros()).arg(g.toleranceMicros()))
         .map(r -> {
           long waitMicros = r.toLong();
           return waitMicros == 0 ? Decision.ALLOWED : new Decision(false, Math.max(1, (waitMicros + 999) / 1000));

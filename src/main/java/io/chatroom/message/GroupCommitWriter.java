@@ -111,6 +111,10 @@ public final class GroupCommitWriter implements AutoCloseable {
         }
         return;
       }
+      if (e instanceof ChatException refused) {
+        complete(batch.get(0), null, refused); // the send's own fault (its room was deleted): nothing to retry
+        return;
+      }
       metrics.exception(e);
       log.warn("could not commit a message to room {}: {}", batch.get(0).draft().room(), e.toString());
       complete(batch.get(0), null, new ChatException(ErrorCode.UNAVAILABLE, "message not stored; retry with the same clientMsgId"));

@@ -1,9 +1,12 @@
 package io.chatroom.message;
 
+import io.chatroom.ChatException;
+import io.chatroom.ErrorCode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -15,7 +18,7 @@ import java.util.TreeMap;
 /** Message SQL. Every method runs on the caller's JDBC connection; none commits. */
 public final class MessageStore {
   private static final String SELECT =
-      "SELECT m.room_id, m.seq, m.user_id, u.username, m.body, m.ts, m.client_msg_id"
+      "SELECT m.room_id, m.seq, m.user_id, u.username, m.body, m.ts, m.client_msg_id, m.reply_to, m.interrupted"
           + " FROM messages m JOIN users u ON u.id = m.user_id WHERE m.room_id = ? ";
 
   /** A page of history in ascending seq. {@code after} pages forward from it; otherwise the newest before {@code before}. */
@@ -116,16 +119,23 @@ public final class MessageStore {
     long last = bumpSeq(c, roomId, fresh.size());
     long seq = last - fresh.size() + 1;
     try (PreparedStatement ps = c.prepareStatement(
-        "INSERT INTO messages (room_id, seq, user_id, client_msg_id, body, ts) VALUES (?, ?, ?, ?, ?, ?)")) {
+        "INSERT INTO messages (room_id, seq, user_id, client_msg_id, body, ts, reply_to, interrupted) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
       for (Map.Entry<Integer, Draft> e : fresh.entrySet()) {
         Draft d = e.getValue();
-        Message m = new Message(roomId, d.room(), seq++, d.userId(), d.from(), d.text(), now, d.clientMsgId());
+        Message m = new Message(roomId, d.room(), seq++, d.userId(), d.from(), d.text(), now, d.clientMsgId(), d.replyTo(),
+            d.interrupted());
         ps.setLong(1, roomId);
         ps.setLong(2, m.seq());
         ps.setLong(3, m.userId());
         ps.setString(4, m.clientMsgId());
         ps.setString(5, m.text());
         ps.setLong(6, m.ts());
+        if (m.replyTo() == null) {
+          ps.setNull(7, Types.BIGINT);
+        } else {
+          ps.setLong(7, m.replyTo());
+        }
+        ps.setBoolean(8, m.interrupted());
         ps.addBatch();
         results[e.getKey()] = new Appended(m, false);
       }
@@ -140,7 +150,8 @@ public final class MessageStore {
       ps.setLong(2, roomId);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
-          throw new SQLException("room " + roomId + " does not exist");
+          // deleted by an operator while a session still held it
+          throw new ChatException(ErrorCode.ROOM_NOT_FOUND, "this room was deleted");
         }
         return rs.getLong(1);
       }
@@ -161,8 +172,10 @@ public final class MessageStore {
     List<Message> out = new ArrayList<>();
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
+        long replyTo = rs.getLong(8);
+        Long reply = rs.wasNull() ? null : replyTo;
         out.add(new Message(rs.getLong(1), room, rs.getLong(2), rs.getLong(3), rs.getString(4), rs.getString(5),
-            rs.getLong(6), rs.getString(7)));
+            rs.getLong(6), rs.getString(7), reply, rs.getBoolean(9)));
       }
     }
     return out;

@@ -13,7 +13,7 @@ import java.util.Map;
  * firing was. Time is the samples' own timestamps, so tests drive it exactly.
  */
 public final class AlertEngine {
-  private final List<AlertRule> rules;
+  private List<AlertRule> rules;
   private final Map<String, RuleState> states = new LinkedHashMap<>();
 
   private static final class RuleState {
@@ -32,8 +32,24 @@ public final class AlertEngine {
     }
   }
 
-  public List<AlertRule> rules() {
+  public synchronized List<AlertRule> rules() {
     return rules;
+  }
+
+  /**
+   * Evaluates {@code next} from now on (a configuration reload). A rule whose name stays keeps its state (pending
+   * since, firing, last notified), so a reload neither re-notifies a firing alert nor resets a cooldown; a
+   * rule that is gone is forgotten, firing or not.
+   */
+  public synchronized void setRules(List<AlertRule> next) {
+    this.rules = List.copyOf(next);
+    Map<String, RuleState> kept = new LinkedHashMap<>();
+    for (AlertRule rule : rules) {
+      RuleState state = states.get(rule.name());
+      kept.put(rule.name(), state != null ? state : new RuleState());
+    }
+    states.clear();
+    states.putAll(kept);
   }
 
   /** Advances every rule to {@code sample}'s time and returns what changed, in rule order. */

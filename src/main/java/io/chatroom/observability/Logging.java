@@ -64,6 +64,15 @@ public final class Logging {
     }
   }
 
+  /**
+   * Changes the level of everything but the quiet libraries while running (a configuration reload); the
+   * appenders stay as configured.
+   */
+  public static void setLevel(String level) {
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(Level.toLevel(level, Level.INFO));
+  }
+
   private static Appender<ILoggingEvent> start(
       ch.qos.logback.core.OutputStreamAppender<ILoggingEvent> appender, LoggerContext context, Encoder<ILoggingEvent> encoder) {
     appender.setContext(context);

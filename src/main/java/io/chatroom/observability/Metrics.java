@@ -265,6 +265,78 @@ public final class Metrics implements AutoCloseable {
     }
   }
 
+  /**
+   * The assistant's meters; registered now, so they read 0 before the first question. Call once per node: the
+   * breaker gauge stays bound to the first instance.
+   */
+  public AiMeters ai() {
+    return new AiMeters(registry);
+  }
+
+  /**
+   * The assistant's meters. {@code outcome} labels come from the assistant's fixed set of outcomes; the
+   * breaker state is 0 closed, 1 open, 2 half-open.
+   */
+  public static final class AiMeters {
+    private static final Duration[] AI_SLOS = {
+        Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
+        Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(120)};
+    private final MeterRegistry registry;
+    private final Timer duration;
+    private final Timer firstToken;
+    private final Counter tokensIn;
+    private final Counter tokensOut;
+    private final AtomicInteger breakerState = new AtomicInteger();
+
+    private AiMeters(MeterRegistry registry) {
+      this.registry = registry;
+      duration = Timer.builder("chatroom.ai.request.duration")
+          .description("Time from a question's commit to its answer's end, for answers from the provider")
+          .serviceLevelObjectives(AI_SLOS).register(registry);
+      firstToken = Timer.builder("chatroom.ai.first.token")
+          .description("Time from a question's commit to the first token of its answer")
+          .serviceLevelObjectives(AI_SLOS).register(registry);
+      tokensIn = Counter.builder("chatroom.ai.tokens").description("Tokens sent to and received from the provider"
+          + " (its own count when it reports usage, else estimated at 4 characters a token)").tags("direction", "in").register(registry);
+      tokensOut = Counter.builder("chatroom.ai.tokens").description("Tokens sent to and received from the provider"
+          + " (its own count when it reports usage, else estimated at 4 characters a token)").tags("direction", "out").register(registry);
+      Gauge.builder("chatroom.ai.breaker.state", breakerState, AtomicInteger::get)
+          .description("The provider's circuit breaker on this node: 0 closed, 1 open, 2 half-open").register(registry);
+    }
+
+    /** Registers {@code outcomes} at 0, so rates exist before the first of each. */
+    public void outcomes(Iterable<String> outcomes) {
+      outcomes.forEach(o -> request(o, 0));
+    }
+
+    /** Counts one question by how it ended. */
+    public void request(String outcome) {
+      request(outcome, 1);
+    }
+
+    private void request(String outcome, int count) {
+      Counter.builder("chatroom.ai.requests").description("Questions to the assistant by outcome")
+          .tags("outcome", outcome).register(registry).increment(count);
+    }
+
+    public void duration(long nanos) {
+      duration.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void firstToken(long nanos) {
+      firstToken.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void tokens(long in, long out) {
+      tokensIn.increment(in);
+      tokensOut.increment(out);
+    }
+
+    public void breakerState(int state) {
+      breakerState.set(state);
+    }
+  }
+
   @Override
   public void close() {
     gcMetrics.close();

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -28,19 +29,21 @@ import java.util.regex.Pattern;
  */
 public final class RoomService {
   /**
-   * Rooms by name. Only rooms that exist are cached, and what is cached ({@link RoomRef}) never changes, so
-   * creating a room invalidates nothing.
+   * Rooms by name. Only rooms that exist are cached, and what is cached ({@link RoomRef}) never changes while
+   * the room exists, so creating a room invalidates nothing. Deleting one does: see {@link #delete}.
    */
   static final TwoLevelCache.Settings ROOMS = new TwoLevelCache.Settings("rooms", 10_000, Duration.ofMinutes(5), Duration.ofMinutes(10));
   /**
    * Who belongs to which room, cached only where nodes share Redis. Only "is a member" is cached: adding a
    * member then invalidates nothing, so a user added on one node may enter on another at once. A
-   * membership ends only through {@code chatroom user demote}, which tells the nodes through Redis; without
-   * Redis it could not, so a single node reads memberships from the database each time.
+   * membership ends only through {@code chatroom user demote} or a room deletion, which tell the nodes through
+   * Redis; without Redis the CLI could not, so a single node reads memberships from the database each time.
    */
   public static final TwoLevelCache.Settings MEMBERSHIPS =
       new TwoLevelCache.Settings("memberships", 100_000, Duration.ofSeconds(30), Duration.ofMinutes(5));
 
+  /** Everyone starts in general; alerts go to ops ({@code Admins.OPS_ROOM}). Neither may be deleted. */
+  public static final Set<String> UNDELETABLE = Set.of("general", "ops");
   private static final Pattern NAME = Pattern.compile("[a-z0-9_-]{1,64}");
   static final int MAX_TOPIC = 256;
   private static final String ROOM_COLUMNS = "r.id, r.name, r.topic, r.is_private, r.last_seq,"
@@ -89,6 +92,26 @@ public final class RoomService {
     return shared.invalidate(MEMBERSHIPS.name(), membershipKey(roomId, userId));
   }
 
+  /**
+   * Tells every node to forget a deleted room and its memberships: for a deletion made outside the nodes
+   * ({@code chatroom room delete}). Fails when the shared cache did not take it; then nodes may go on using the
+   * room's old identity for at most {@link #unannouncedStaleness()} (joins and sends still fail: the room is
+   * gone from the database).
+   */
+  public static Future<Void> announce(SharedCache shared, Deleted deleted) {
+    List<Future<Void>> all = new ArrayList<>();
+    all.add(shared.invalidate(ROOMS.name(), deleted.name()));
+    for (long member : deleted.members()) {
+      all.add(membershipChanged(shared, deleted.id(), member));
+    }
+    return Future.all(all).mapEmpty();
+  }
+
+  /** How long nodes may hold a deleted room's identity when nobody told them: the rooms cache's lifetime. */
+  public static java.time.Duration unannouncedStaleness() {
+    return ROOMS.staleAtMost();
+  }
+
   /** A room in a user's listing: whether they belong to it and, for a direct-message room, who the other user is. */
   public record Listing(Room room, boolean member, String peer) {}
 
@@ -123,6 +146,11 @@ public final class RoomService {
     return db.transaction(c -> {
       long id = insertRoom(c, name, topic == null ? "" : topic, isPrivate)
           .orElseThrow(() -> new ChatException(ErrorCode.ROOM_EXISTS, "room '" + name + "' already exists"));
+      // created on purpose: a name deleted before may be used again
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM deleted_rooms WHERE name = ?")) {
+        ps.setString(1, name);
+        ps.executeUpdate();
+      }
       addMembership(c, id, creator.id());
       return find(c, name).orElseThrow();
     });
@@ -153,9 +181,12 @@ public final class RoomService {
     });
   }
 
-  /** Creates the public room if need be and makes {@code user} a member. */
+  /** Creates the public room if need be (unless it was deleted) and makes {@code user} a member. */
   private Future<RoomRef> joinInTransaction(User user, String name) {
     return db.transaction(c -> {
+      if (find(c, name).isEmpty() && wasDeleted(c, name)) {
+        throw notFound(name);
+      }
       insertRoom(c, name, "", false);
       Room room = find(c, name).orElseThrow();
       if (room.isPrivate()) {
@@ -216,6 +247,103 @@ public final class RoomService {
       addMembership(c, id, high);
       return find(c, name).orElseThrow();
     });
+  }
+
+  /**
+   * What a deletion removed.
+   *
+   * @param members  the users who belonged to it, whose cached memberships must go
+   * @param messages how many messages were deleted with it
+   */
+  public record Deleted(long id, String name, List<Long> members, long messages) {
+    /** How much went, for the audit row and the operator: member and message counts. */
+    public java.util.Map<String, Object> summary() {
+      java.util.Map<String, Object> counts = new java.util.LinkedHashMap<>();
+      counts.put("members", members.size());
+      counts.put("messages", messages);
+      return counts;
+    }
+  }
+
+  /**
+   * Blocking: deletes the room named {@code name} with its memberships and messages, and marks the name so
+   * that a join does not create it again. Empty when there is no such room. The caller commits, then makes
+   * the nodes forget it: {@link #forget} on a node, {@link #announce} elsewhere.
+   *
+   * @throws ChatException {@code forbidden} for the rooms that may not be deleted ({@link #UNDELETABLE})
+   */
+  public static Optional<Deleted> delete(Connection c, String name) throws SQLException {
+    if (UNDELETABLE.contains(name)) {
+      throw new ChatException(ErrorCode.FORBIDDEN, "the '" + name + "' room cannot be deleted");
+    }
+    Optional<Room> room = find(c, name);
+    if (room.isEmpty()) {
+      return Optional.empty();
+    }
+    long id = room.get().id();
+    List<Long> members = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT user_id FROM room_members WHERE room_id = ?")) {
+      ps.setLong(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          members.add(rs.getLong(1));
+        }
+      }
+    }
+    long messages = deleteWhere(c, "DELETE FROM messages WHERE room_id = ?", id);
+    deleteWhere(c, "DELETE FROM room_members WHERE room_id = ?", id);
+    deleteWhere(c, "DELETE FROM rooms WHERE id = ?", id);
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO deleted_rooms (name, deleted_at) VALUES (?, ?)"
+        + " ON CONFLICT (name) DO UPDATE SET deleted_at = excluded.deleted_at")) {
+      ps.setString(1, name);
+      ps.setLong(2, System.currentTimeMillis());
+      ps.executeUpdate();
+    }
+    return Optional.of(new Deleted(id, name, List.copyOf(members), messages));
+  }
+
+  /**
+   * Forgets a room deleted (and committed) on this node, here and in the shared cache, and tells the other
+   * nodes to forget it too. Completes once done or once the shared cache could not be reached.
+   */
+  public Future<Void> forget(Deleted deleted) {
+    List<Future<Void>> all = new ArrayList<>();
+    all.add(rooms.invalidate(deleted.name()));
+    if (memberships != null) {
+      for (long member : deleted.members()) {
+        all.add(memberships.invalidate(new Membership(deleted.id(), member)));
+      }
+    }
+    return Future.all(all).mapEmpty();
+  }
+
+  /** Blocking: every room, direct-message rooms included, by name; for tools. */
+  public static List<Room> all(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(SELECT_ROOM + "ORDER BY r.name")) {
+      List<Room> rooms = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          rooms.add(read(rs));
+        }
+      }
+      return rooms;
+    }
+  }
+
+  private static boolean wasDeleted(Connection c, String name) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM deleted_rooms WHERE name = ?")) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  private static long deleteWhere(Connection c, String sql, long id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setLong(1, id);
+      return ps.executeUpdate();
+    }
   }
 
   private static Room read(ResultSet rs) throws SQLException {

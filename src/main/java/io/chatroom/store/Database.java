@@ -17,6 +17,9 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationInfoService;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
@@ -36,12 +39,25 @@ public final class Database implements AutoCloseable {
   private final DatabaseUrl url;
   private final HikariDataSource dataSource;
   private final WorkerExecutor executor;
+  /** After the migration at open; null for a replica. */
+  private final String schemaVersion;
 
-  private Database(DatabaseUrl url, HikariDataSource dataSource, WorkerExecutor executor) {
+  private Database(DatabaseUrl url, HikariDataSource dataSource, WorkerExecutor executor, String schemaVersion) {
     this.url = url;
     this.dataSource = dataSource;
     this.executor = executor;
+    this.schemaVersion = schemaVersion;
   }
+
+  /**
+   * Where a database's schema stands against this jar's migrations.
+   *
+   * @param current the newest migration applied, null when none is (a new database)
+   * @param latest  the newest migration this jar has
+   * @param pending migrations this jar would apply
+   * @param ahead   the database has migrations this jar does not know (a newer version migrated it)
+   */
+  public record SchemaStatus(String current, String latest, int pending, boolean ahead) {}
 
   /**
    * Connects, migrates the schema and returns a ready store. Blocking: call at start-up.
@@ -65,15 +81,51 @@ public final class Database implements AutoCloseable {
       throw new ConfigException("DATABASE_URL (--database-url)", "cannot connect to " + url.display()
           + " (" + rootMessage(e) + ")", "check the URL and that the database is running and reachable");
     }
+    String version;
     try {
-      migrate(ds, url, schema);
+      version = migrate(ds, url, schema);
     } catch (FlywayException e) {
       ds.close();
       throw new ConfigException("DATABASE_URL (--database-url)", "cannot migrate the schema of " + url.display()
           + " (" + rootMessage(e) + ")", "check that the user may create tables, or restore a backup");
     }
     WorkerExecutor executor = vertx.createSharedWorkerExecutor("chatroom-db", POOL_SIZE, 30, TimeUnit.SECONDS);
-    return new Database(url, ds, executor);
+    return new Database(url, ds, executor, version);
+  }
+
+  /**
+   * Connects once, without a pool and without migrating, and says where the schema stands (for {@code chatroom
+   * doctor}). Blocking.
+   *
+   * @throws ConfigException when the database cannot be reached, with the reason
+   */
+  public static SchemaStatus inspect(DatabaseUrl url, String schema) {
+    try {
+      MigrationInfoService info = flyway(url, schema).dataSource(url.jdbcUrl(), url.user(), url.password()).load().info();
+      MigrationInfo current = info.current();
+      String latest = null;
+      boolean ahead = false;
+      for (MigrationInfo m : info.all()) {
+        if (m.getVersion() == null) {
+          continue;
+        }
+        if (m.getState().isResolved()) {
+          latest = m.getVersion().getVersion();
+        } else if (m.getState().isApplied()) {
+          ahead = true;
+        }
+      }
+      return new SchemaStatus(current == null || current.getVersion() == null ? null : current.getVersion().getVersion(),
+          latest, info.pending().length, ahead);
+    } catch (FlywayException e) {
+      throw new ConfigException("DATABASE_URL (--database-url)", "cannot connect to " + url.display() + " (" + rootMessage(e) + ")",
+          "check the URL and that the database is running and reachable");
+    }
+  }
+
+  /** The schema version (the newest migration applied) as of opening; null for a replica. */
+  public String schemaVersion() {
+    return schemaVersion;
   }
 
   /**
@@ -93,7 +145,7 @@ public final class Database implements AutoCloseable {
     }
     try {
       HikariDataSource ds = new HikariDataSource(config);
-      return new Database(url, ds, vertx.createSharedWorkerExecutor("chatroom-db-read", POOL_SIZE, 30, TimeUnit.SECONDS));
+      return new Database(url, ds, vertx.createSharedWorkerExecutor("chatroom-db-read", POOL_SIZE, 30, TimeUnit.SECONDS), null);
     } catch (HikariPool.PoolInitializationException e) {
       throw new ConfigException("DATABASE_READ_URL", "cannot connect to " + url.display() + " (" + rootMessage(e) + ")",
           "check the URL and that the replica is running and reachable, or unset it");
@@ -129,17 +181,25 @@ public final class Database implements AutoCloseable {
     return hc;
   }
 
-  private static void migrate(DataSource ds, DatabaseUrl url, String schema) {
+  /** Migrates and returns the schema version reached. */
+  private static String migrate(DataSource ds, DatabaseUrl url, String schema) {
+    Flyway flyway = flyway(url, schema).dataSource(ds).createSchemas(true).load();
+    flyway.migrate();
+    MigrationInfo current = flyway.info().current();
+    return current == null || current.getVersion() == null ? null : current.getVersion().getVersion();
+  }
+
+  /** The one migration set, for either database; the caller gives the data source. */
+  private static FluentConfiguration flyway(DatabaseUrl url, String schema) {
     boolean sqlite = url.kind() == DatabaseUrl.Kind.SQLITE;
-    var flyway = Flyway.configure()
-        .dataSource(ds)
+    FluentConfiguration flyway = Flyway.configure()
         .locations("classpath:db/migration")
         .placeholders(Map.of(
             "id_pk", sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"));
     if (schema != null && !sqlite) {
-      flyway.schemas(schema).createSchemas(true);
+      flyway.schemas(schema);
     }
-    flyway.load().migrate();
+    return flyway;
   }
 
   public DatabaseUrl url() {

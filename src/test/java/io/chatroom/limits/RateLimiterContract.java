@@ -29,6 +29,20 @@ abstract class RateLimiterContract {
   }
 
   @Test
+  void aNewRateAppliesToTheNextRequests() throws Exception {
+    RateLimiter limits = limiter(0.1, 1); // one request, then one every 10 s
+    assertThat(await(limits.acquire("alice")).allowed()).isTrue();
+    assertThat(await(limits.acquire("alice")).allowed()).isFalse();
+    limits.setRate(new Rate(1000, 5));
+    for (int i = 0; i < 5; i++) {
+      assertThat(await(limits.acquire("alice")).allowed()).as("a fresh burst at the new rate, not the old 10 s wait").isTrue();
+    }
+    limits.setRate(new Rate(0.1, 1));
+    assertThat(await(limits.acquire("bob")).allowed()).isTrue();
+    assertThat(await(limits.acquire("bob")).allowed()).as("and back").isFalse();
+  }
+
+  @Test
   void keysHaveTheirOwnBuckets() throws Exception {
     RateLimiter limits = limiter(0.1, 1);
     assertThat(await(limits.acquire("alice")).allowed()).isTrue();

@@ -55,6 +55,27 @@ class AlertEngineTest {
   }
 
   @Test
+  void newRulesKeepTheStateOfRulesThatStayAndDropTheOthers() {
+    AlertEngine engine = new AlertEngine(List.of(cpuAbove90For2m()));
+    engine.evaluate(at(0, Figure.CPU_PERCENT, 95));
+    assertThat(engine.evaluate(at(2 * MIN, Figure.CPU_PERCENT, 95))).singleElement().extracting(AlertEvent::state).isEqualTo(State.FIRING);
+
+    AlertRule memory = rule("HighMemory", Figure.MEMORY_PERCENT, Op.ABOVE, 90, Duration.ZERO, Severity.WARNING, Duration.ofMinutes(30));
+    engine.setRules(List.of(cpuAbove90For2m(), memory));
+    Map<Figure, Double> both = new EnumMap<>(Figure.class);
+    both.put(Figure.CPU_PERCENT, 95.0);
+    both.put(Figure.MEMORY_PERCENT, 95.0);
+    assertThat(engine.evaluate(at(3 * MIN, both))).as("HighCpu was firing already: no second notification")
+        .extracting(AlertEvent::rule, AlertEvent::state).containsExactly(tuple("HighMemory", State.FIRING));
+    assertThat(engine.firing(Severity.CRITICAL)).isEqualTo(1);
+
+    engine.setRules(List.of(memory));
+    assertThat(engine.rules()).containsExactly(memory);
+    assertThat(engine.firing(Severity.CRITICAL)).as("a removed rule is forgotten").isZero();
+    assertThat(engine.active()).extracting(m -> m.get("rule")).containsExactly("HighMemory");
+  }
+
+  @Test
   void aSpikeThatClearsBeforeForNeverFiresAndRestartsTheClock() {
     AlertEngine engine = new AlertEngine(List.of(cpuAbove90For2m()));
 

@@ -45,6 +45,10 @@ public final class Http {
     return send(request(path, token).GET());
   }
 
+  public Response delete(String path, String token) {
+    return send(request(path, token).DELETE());
+  }
+
   public Response post(String path, String token, Object body) {
     return postRaw(path, token, write(body));
   }

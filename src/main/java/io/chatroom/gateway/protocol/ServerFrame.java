@@ -62,10 +62,21 @@ public sealed interface ServerFrame {
     }
   }
 
-  @JsonPropertyOrder({"type", "room", "seq", "from", "text", "ts", "clientMsgId"})
-  record MessageEvent(String room, long seq, String from, String text, long ts, String clientMsgId) implements ServerFrame {
+  /**
+   * @param replyTo     the seq of the question this message answers (the assistant's answers); null otherwise
+   * @param interrupted true when the answer broke off; null otherwise
+   */
+  @JsonPropertyOrder({"type", "room", "seq", "from", "text", "ts", "clientMsgId", "replyTo", "interrupted"})
+  record MessageEvent(String room, long seq, String from, String text, long ts, String clientMsgId, Long replyTo,
+      Boolean interrupted) implements ServerFrame {
+    /** A message that answers nothing. */
+    public MessageEvent(String room, long seq, String from, String text, long ts, String clientMsgId) {
+      this(room, seq, from, text, ts, clientMsgId, null, null);
+    }
+
     public static MessageEvent of(Message m) {
-      return new MessageEvent(m.room(), m.seq(), m.from(), m.text(), m.ts(), m.clientMsgId());
+      return new MessageEvent(m.room(), m.seq(), m.from(), m.text(), m.ts(), m.clientMsgId(), m.replyTo(),
+          m.interrupted() ? true : null);
     }
 
     public static List<MessageEvent> of(List<Message> messages) {
@@ -74,6 +85,13 @@ public sealed interface ServerFrame {
 
     public String type() {
       return "message";
+    }
+  }
+
+  /** An operator deleted the room: the connection has left it, and joining it again answers room_not_found. */
+  record RoomDeleted(String room) implements ServerFrame {
+    public String type() {
+      return "room_deleted";
     }
   }
 
@@ -89,6 +107,36 @@ public sealed interface ServerFrame {
   record Typing(String room, String user) implements ServerFrame {
     public String type() {
       return "typing";
+    }
+  }
+
+  /**
+   * A piece of the assistant's answer to the message {@code replyTo}, sent to the room while the answer is
+   * written; never stored. The complete answer follows as a {@code message} with the same {@code replyTo}.
+   */
+  @JsonPropertyOrder({"type", "room", "replyTo", "text"})
+  record AiDelta(String room, long replyTo, String text) implements ServerFrame {
+    public String type() {
+      return "ai_delta";
+    }
+  }
+
+  /**
+   * The assistant does not answer the message {@code replyTo}: sent only to the asker's connections.
+   *
+   * @param retryAfterMs with {@code rate_limited} and {@code unavailable}: when asking again may succeed; null otherwise
+   */
+  @JsonPropertyOrder({"type", "room", "replyTo", "code", "message", "retryAfterMs"})
+  record AiError(String room, long replyTo, String code, String message, Long retryAfterMs) implements ServerFrame {
+    /** No provider is configured (AI_API_KEY). */
+    public static final String NOT_CONFIGURED = "not_configured";
+    /** The asker's question budget, or this node's capacity for questions, is used up. */
+    public static final String RATE_LIMITED = "rate_limited";
+    /** The provider failed, timed out, or is resting behind the circuit breaker. */
+    public static final String UNAVAILABLE = "unavailable";
+
+    public String type() {
+      return "ai_error";
     }
   }
 }
