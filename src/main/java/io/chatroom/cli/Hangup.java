@@ -15,6 +15,12 @@ final class Hangup {
    * HUP (run the shutdown hooks and exit): a reload must not stop the node.
    */
   static void onHangup(Runnable action) {
+    if (ignoredByParent()) {
+      // the JVM silently keeps an inherited SIG_IGN, so the handler below would never run
+      log.warn("SIGHUP is ignored by this process (started under nohup?): configuration reload is off;"
+          + " start it without nohup, e.g. under systemd");
+      return;
+    }
     try {
       Signal.handle(new Signal("HUP"), signal -> {
         try {
@@ -26,5 +32,19 @@ final class Hangup {
     } catch (IllegalArgumentException unsupported) {
       log.warn("this platform has no SIGHUP: configuration reload is off");
     }
+  }
+
+  /** Whether SIGHUP (signal 1, the lowest bit of SigIgn) was ignored when this process started; Linux only. */
+  private static boolean ignoredByParent() {
+    try {
+      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+        if (line.startsWith("SigIgn:")) {
+          return (Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16) & 1L) != 0;
+        }
+      }
+    } catch (java.io.IOException | NumberFormatException e) {
+      // not Linux, or an unexpected format: assume the signal is ours to handle
+    }
+    return false;
   }
 }

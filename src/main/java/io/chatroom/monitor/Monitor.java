@@ -40,6 +40,7 @@ public final class Monitor {
   /** Totals at the previous tick, from which per-interval figures are computed. */
   private Totals previous;
   private long timerId = -1;
+  private volatile boolean ticking;
 
   private record Totals(long atMs, long messages, Metrics.HttpTotals http) {}
 
@@ -72,7 +73,14 @@ public final class Monitor {
           remember(s);
         }
       }
-      timerId = vertx.setPeriodic(intervalMs, id -> tick());
+      timerId = vertx.setPeriodic(intervalMs, id -> {
+        // a tick that outlasts the interval (a slow disk, a busy pool) is not overlapped: samples and
+        // alert evaluations must stay in time order
+        if (!ticking) {
+          ticking = true;
+          tick().onComplete(ar -> ticking = false);
+        }
+      });
       return null;
     });
   }

@@ -29,7 +29,9 @@ class ServeReloadsOnHangupTest {
     Files.writeString(conf, "LOG_LEVEL=INFO\n");
     Path log = dir.resolve("node.log");
     String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classpath,
+    // env resets HUP to its default: a build started under nohup would hand the node an ignored SIGHUP
+    ProcessBuilder builder = new ProcessBuilder("env", "--default-signal=HUP",
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classpath,
         "io.chatroom.Main", "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", dir.resolve("data").toString())
         .redirectErrorStream(true).redirectOutput(log.toFile());
     Map<String, String> env = builder.environment();
