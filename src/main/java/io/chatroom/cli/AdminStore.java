@@ -36,7 +36,7 @@ final class AdminStore implements AutoCloseable {
 
   /** @throws io.chatroom.config.ConfigException for bad settings or an unreachable database */
   static AdminStore open(StoreOptions store) {
-    Config config = Config.load(new Config.Flags(null, null, store.dataDir, store.databaseUrl), System.getenv());
+    Config config = store.config();
     Vertx vertx = Vertx.vertx();
     try {
       Database db = Database.open(vertx, config.database(), null);

@@ -36,7 +36,7 @@ public final class BackupCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Config config = Config.load(new Config.Flags(null, null, store.dataDir, store.databaseUrl), System.getenv());
+    Config config = store.config();
     if (keepDays != null && keepDays < 1) {
       throw new ConfigException("--keep-days", keepDays + " is not a number of days", "use a whole number from 1, e.g. 7");
     }

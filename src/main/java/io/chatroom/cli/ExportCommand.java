@@ -34,7 +34,7 @@ public final class ExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Config config = Config.load(new Config.Flags(null, null, store.dataDir, store.databaseUrl), System.getenv());
+    Config config = store.config();
     Path file = (out != null ? out : Path.of("chatroom-export-" + STAMP.format(Instant.now()) + ".jsonl.gz")).toAbsolutePath();
     try {
       Export.Summary summary = Export.toFile(config.database(), null, file);

@@ -31,7 +31,7 @@ public final class ImportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Config config = Config.load(new Config.Flags(null, null, store.dataDir, store.databaseUrl), System.getenv());
+    Config config = store.config();
     Vertx vertx = Vertx.vertx();
     try {
       Export.Summary summary = Import.run(vertx, file.toAbsolutePath(), config.database(), null, false);

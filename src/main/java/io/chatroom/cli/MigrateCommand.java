@@ -25,7 +25,7 @@ public final class MigrateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Config config = Config.load(new Config.Flags(null, null, store.dataDir, store.databaseUrl), System.getenv());
+    Config config = store.config();
     Vertx vertx = Vertx.vertx();
     try (Database db = Database.open(vertx, config.database(), null)) {
       spec.commandLine().getOut().println(db.schemaVersion());

@@ -34,7 +34,7 @@ public final class RestoreCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Config config = Config.load(new Config.Flags(null, null, store.dataDir, store.databaseUrl), System.getenv());
+    Config config = store.config();
     Vertx vertx = Vertx.vertx();
     try {
       Restore.Result r = Restore.run(vertx, file.toAbsolutePath(), config.database(), null, force);
