@@ -1,5 +1,6 @@
 package io.chatroom;
 
+import io.chatroom.bench.BenchCommand;
 import io.chatroom.cli.BackupCommand;
 import io.chatroom.cli.ClusterCommand;
 import io.chatroom.cli.DoctorCommand;
@@ -18,7 +19,8 @@ import picocli.CommandLine.Command;
 @Command(name = "chatroom", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Self-hosted chat: rooms, direct messages, durable history.",
     subcommands = {ServeCommand.class, UserCommand.class, ClusterCommand.class, BackupCommand.class, RestoreCommand.class,
-        ExportCommand.class, ImportCommand.class, RoomCommand.class, MigrateCommand.class, DoctorCommand.class})
+        ExportCommand.class, ImportCommand.class, RoomCommand.class, MigrateCommand.class, DoctorCommand.class,
+        BenchCommand.class})
 public final class Main implements Runnable {
   /** Exit code for bad configuration, so scripts can tell it from a crash. */
   public static final int EXIT_CONFIG = 2;

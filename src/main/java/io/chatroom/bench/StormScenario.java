@@ -1,0 +1,112 @@
+package io.chatroom.bench;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * storm: every client drops at once (a network blip, a load balancer restart) while messages keep arriving in
+ * their rooms, then all reconnect together and resume with {@code since}. Measures the time until every one is
+ * back, has rejoined its room and has received what it missed.
+ */
+public final class StormScenario implements Scenario {
+  /** Rooms one writer connection posts to. */
+  static final int ROOMS_PER_WRITER = 100;
+  /** Connections opening at once during the storm: a client-side cap, like a browser's jittered retry. */
+  static final int STORM_CONCURRENCY = 1_000;
+
+  private final Settings settings;
+
+  public record Settings(int clients, int roomSize, int missed, int eventLoops) {
+    int rooms() {
+      return (clients + roomSize - 1) / roomSize;
+    }
+
+    int writers() {
+      return (rooms() + ROOMS_PER_WRITER - 1) / ROOMS_PER_WRITER;
+    }
+  }
+
+  public StormScenario(Settings settings) {
+    this.settings = settings;
+  }
+
+  @Override
+  public String name() {
+    return "storm";
+  }
+
+  @Override
+  public int connections() {
+    return settings.clients() + settings.writers();
+  }
+
+  @Override
+  public ScenarioResult run(ServerUnderTest server, PrintWriter progress) throws InterruptedException {
+    String run = Long.toString(System.nanoTime() % 1_000_000_000L, 36);
+    List<String> notes = new ArrayList<>();
+    Map<String, Double> figures = new LinkedHashMap<>();
+    long lost;
+    long duplicated;
+    try (LoadGenerator load = new LoadGenerator(server, settings.eventLoops(), 64)) {
+      List<BenchClient> clients = load.connect(0, settings.clients(), Duration.ofSeconds(300));
+      load.join(clients, c -> List.of(room(c.index() / settings.roomSize(), run)), Duration.ofSeconds(300));
+      List<BenchClient> writers = load.connect(settings.clients(), settings.writers(), Duration.ofSeconds(60));
+      load.join(writers, w -> roomsOf(w, run), Duration.ofSeconds(60));
+      load.drop(clients);
+      for (BenchClient writer : writers) {
+        writer.context().runOnContext(v -> {
+          for (String room : roomsOf(writer, run)) {
+            for (int i = 0; i < settings.missed(); i++) {
+              writer.send(room);
+            }
+          }
+        });
+      }
+      load.awaitAcked(Duration.ofSeconds(60));
+      Tally tally = load.tally();
+      load.awaitDelivered(settings.rooms() * (long) settings.missed(), Duration.ofSeconds(30)); // the writers' own copies
+      long before = tally.delivered.sum();
+      long started = System.nanoTime();
+      load.resume(clients, STORM_CONCURRENCY, Duration.ofSeconds(120));
+      double seconds = (System.nanoTime() - started) / 1e9;
+      long caughtUp = tally.delivered.sum() - before;
+      figures.put(Figures.CONNECTIONS, (double) settings.clients());
+      figures.put(Figures.RECONNECT_SECONDS, seconds);
+      figures.put(Figures.CAUGHT_UP_MESSAGES, (double) caughtUp);
+      progress.printf("  storm: %,d clients back and caught up (%,d missed messages replayed) in %.2f s%n", settings.clients(), caughtUp, seconds);
+      progress.flush();
+      SteppedScenario.awaitQuiet(load, Duration.ofSeconds(10));
+      LoadGenerator.Loss loss = load.loss();
+      lost = loss.lost();
+      duplicated = tally.duplicates.sum();
+      if (tally.errors.sum() > 0) {
+        notes.add(tally.errors.sum() + " errors, the first: " + tally.firstError());
+      }
+    }
+    notes.add("reconnects capped at " + STORM_CONCURRENCY + " opening at once, as clients with jittered retries would");
+    notes.add(server.description());
+    Map<String, Object> parameters = new LinkedHashMap<>();
+    parameters.put("clients", settings.clients());
+    parameters.put("room_size", settings.roomSize());
+    parameters.put("missed_per_room", settings.missed());
+    return new ScenarioResult("storm", server.name(), parameters, List.of(), figures, lost, duplicated, notes);
+  }
+
+  private String room(int number, String run) {
+    return "storm-" + run + "-" + number;
+  }
+
+  /** The rooms writer {@code w} posts to: its block of {@value #ROOMS_PER_WRITER}. */
+  private List<String> roomsOf(BenchClient writer, String run) {
+    int first = (writer.index() - settings.clients()) * ROOMS_PER_WRITER;
+    List<String> rooms = new ArrayList<>();
+    for (int r = first; r < Math.min(first + ROOMS_PER_WRITER, settings.rooms()); r++) {
+      rooms.add(room(r, run));
+    }
+    return rooms;
+  }
+}
