@@ -80,6 +80,8 @@ final class Connection {
     RoomRef room;
     Broker.Subscription subscription;
     boolean inPresence;
+    /** The room was crowded when joined: this connection's arrival and departure are not announced. */
+    boolean crowded;
     /** The join's ok has been sent. */
     boolean joined;
     /** Highest seq written to the client. */
@@ -262,7 +264,7 @@ final class Connection {
         throw new ChatException(ErrorCode.INVALID_REQUEST, "already joining '" + f.room() + "'");
       }
       // already live in this room: nothing to replay, the client has everything up to delivered
-      onlineIn(f.room()).onSuccess(members -> send(new ServerFrame.JoinOk(f.id(), f.room(), existing.delivered, members, null)));
+      onlineIn(f.room()).onSuccess(members -> send(ServerFrame.JoinOk.of(f.id(), f.room(), existing.delivered, members, null)));
       return;
     }
     RoomState state = new RoomState(f.room());
@@ -295,10 +297,13 @@ final class Connection {
             })
             .compose(first -> {
               state.inPresence = true;
-              if (first) {
-                publishPresence(f.room(), ServerFrame.Presence.ONLINE);
-              }
-              return onlineIn(f.room());
+              return onlineIn(f.room()).map(members -> {
+                state.crowded = ServerFrame.JoinOk.crowded(members.size());
+                if (first && !state.crowded) {
+                  publishPresence(f.room(), ServerFrame.Presence.ONLINE);
+                }
+                return members;
+              });
             })
             .map(members -> {
               if (state.isCurrent()) {
@@ -306,7 +311,7 @@ final class Connection {
                   send(ServerFrame.MessageEvent.of(m));
                 }
                 state.delivered = replay.delivered();
-                send(new ServerFrame.JoinOk(f.id(), f.room(), state.delivered, members, replay.hasMore() ? true : null));
+                send(ServerFrame.JoinOk.of(f.id(), f.room(), state.delivered, members, replay.hasMore() ? true : null));
                 state.joined = true;
                 release(state);
               }
@@ -483,8 +488,9 @@ final class Connection {
     if (state.inPresence) {
       state.inPresence = false;
       String username = user.username();
+      boolean announce = !state.crowded;
       services.presence().leave(state.name, username, sessionId).onSuccess(last -> {
-        if (last) {
+        if (last && announce) {
           services.broker().publish(new RoomEvent(state.name, 0, null,
               Protocol.encode(new ServerFrame.Presence(state.name, username, ServerFrame.Presence.OFFLINE))));
         }

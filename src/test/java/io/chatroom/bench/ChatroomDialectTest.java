@@ -27,7 +27,7 @@ class ChatroomDialectTest {
     Frame message = dialect.decode(Protocol.encodeToString(new ServerFrame.MessageEvent("general", 45, "bob", "99|x", 1L, "b2-3")));
     assertThat(message).isEqualTo(Frame.message("general", 45, "99|x"));
 
-    Frame joined = dialect.decode(Protocol.encodeToString(new ServerFrame.JoinOk(IntNode.valueOf(3), "general", 44, List.of("a"), null)));
+    Frame joined = dialect.decode(Protocol.encodeToString(ServerFrame.JoinOk.of(IntNode.valueOf(3), "general", 44, List.of("a"), null)));
     assertThat(joined.kind()).isEqualTo(Frame.Kind.OK);
     assertThat(joined.id()).isEqualTo(3);
     assertThat(joined.seq()).isEqualTo(44);
