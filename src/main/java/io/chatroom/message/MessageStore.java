@@ -84,13 +84,62 @@ public final class MessageStore {
       byRoom.computeIfAbsent(drafts.get(i).roomId(), k -> new ArrayList<>()).add(i);
     }
     Appended[] results = new Appended[drafts.size()];
-    for (Map.Entry<Long, List<Integer>> entry : byRoom.entrySet()) {
-      appendToRoom(c, entry.getKey(), entry.getValue(), drafts, results, now);
+    try (Statements sql = new Statements(c)) {
+      for (Map.Entry<Long, List<Integer>> entry : byRoom.entrySet()) {
+        appendToRoom(sql, entry.getKey(), entry.getValue(), drafts, results, now);
+      }
     }
     return List.of(results);
   }
 
-  private void appendToRoom(Connection c, long roomId, List<Integer> indexes, List<Draft> drafts, Appended[] results,
+  /**
+   * The append's statements, each prepared once per batch and reused for every room and draft in it. Preparing
+   * them per draft compiled three SQL statements per message: that, not the writes, was most of the group-commit
+   * thread's CPU (a batch of 250 sends to 250 rooms prepared 750 statements).
+   */
+  private static final class Statements implements AutoCloseable {
+    private final Connection c;
+    private PreparedStatement find;
+    private PreparedStatement bump;
+    private PreparedStatement insert;
+
+    Statements(Connection c) {
+      this.c = c;
+    }
+
+    PreparedStatement find() throws SQLException {
+      if (find == null) {
+        find = c.prepareStatement(SELECT + "AND m.user_id = ? AND m.client_msg_id = ?");
+      }
+      return find;
+    }
+
+    PreparedStatement bump() throws SQLException {
+      if (bump == null) {
+        bump = c.prepareStatement("UPDATE rooms SET last_seq = last_seq + ? WHERE id = ? RETURNING last_seq");
+      }
+      return bump;
+    }
+
+    PreparedStatement insert() throws SQLException {
+      if (insert == null) {
+        insert = c.prepareStatement(
+            "INSERT INTO messages (room_id, seq, user_id, client_msg_id, body, ts, reply_to, interrupted) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      }
+      return insert;
+    }
+
+    @Override
+    public void close() throws SQLException {
+      for (PreparedStatement ps : new PreparedStatement[] {find, bump, insert}) {
+        if (ps != null) {
+          ps.close();
+        }
+      }
+    }
+  }
+
+  private void appendToRoom(Statements sql, long roomId, List<Integer> indexes, List<Draft> drafts, Appended[] results,
       long now) throws SQLException {
     Map<String, Integer> firstInBatch = new HashMap<>();
     Map<Integer, Integer> repeatOf = new HashMap<>();
@@ -104,7 +153,7 @@ public final class MessageStore {
           repeatOf.put(index, first);
           continue;
         }
-        Message earlier = findByClientMsgId(c, d);
+        Message earlier = findByClientMsgId(sql.find(), d);
         if (earlier != null) {
           results[index] = new Appended(earlier, true);
           continue;
@@ -116,56 +165,50 @@ public final class MessageStore {
     if (fresh.isEmpty()) {
       return;
     }
-    long last = bumpSeq(c, roomId, fresh.size());
+    long last = bumpSeq(sql.bump(), roomId, fresh.size());
     long seq = last - fresh.size() + 1;
-    try (PreparedStatement ps = c.prepareStatement(
-        "INSERT INTO messages (room_id, seq, user_id, client_msg_id, body, ts, reply_to, interrupted) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-      for (Map.Entry<Integer, Draft> e : fresh.entrySet()) {
-        Draft d = e.getValue();
-        Message m = new Message(roomId, d.room(), seq++, d.userId(), d.from(), d.text(), now, d.clientMsgId(), d.replyTo(),
-            d.interrupted());
-        ps.setLong(1, roomId);
-        ps.setLong(2, m.seq());
-        ps.setLong(3, m.userId());
-        ps.setString(4, m.clientMsgId());
-        ps.setString(5, m.text());
-        ps.setLong(6, m.ts());
-        if (m.replyTo() == null) {
-          ps.setNull(7, Types.BIGINT);
-        } else {
-          ps.setLong(7, m.replyTo());
-        }
-        ps.setBoolean(8, m.interrupted());
-        ps.addBatch();
-        results[e.getKey()] = new Appended(m, false);
+    PreparedStatement ps = sql.insert();
+    for (Map.Entry<Integer, Draft> e : fresh.entrySet()) {
+      Draft d = e.getValue();
+      Message m = new Message(roomId, d.room(), seq++, d.userId(), d.from(), d.text(), now, d.clientMsgId(), d.replyTo(),
+          d.interrupted());
+      ps.setLong(1, roomId);
+      ps.setLong(2, m.seq());
+      ps.setLong(3, m.userId());
+      ps.setString(4, m.clientMsgId());
+      ps.setString(5, m.text());
+      ps.setLong(6, m.ts());
+      if (m.replyTo() == null) {
+        ps.setNull(7, Types.BIGINT);
+      } else {
+        ps.setLong(7, m.replyTo());
       }
-      ps.executeBatch();
+      ps.setBoolean(8, m.interrupted());
+      ps.addBatch();
+      results[e.getKey()] = new Appended(m, false);
     }
+    ps.executeBatch();
     repeatOf.forEach((index, first) -> results[index] = new Appended(results[first].message(), true));
   }
 
-  private static long bumpSeq(Connection c, long roomId, int count) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("UPDATE rooms SET last_seq = last_seq + ? WHERE id = ? RETURNING last_seq")) {
-      ps.setInt(1, count);
-      ps.setLong(2, roomId);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          // deleted by an operator while a session still held it
-          throw new ChatException(ErrorCode.ROOM_NOT_FOUND, "this room was deleted");
-        }
-        return rs.getLong(1);
+  private static long bumpSeq(PreparedStatement ps, long roomId, int count) throws SQLException {
+    ps.setInt(1, count);
+    ps.setLong(2, roomId);
+    try (ResultSet rs = ps.executeQuery()) {
+      if (!rs.next()) {
+        // deleted by an operator while a session still held it
+        throw new ChatException(ErrorCode.ROOM_NOT_FOUND, "this room was deleted");
       }
+      return rs.getLong(1);
     }
   }
 
-  private Message findByClientMsgId(Connection c, Draft d) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(SELECT + "AND m.user_id = ? AND m.client_msg_id = ?")) {
-      ps.setLong(1, d.roomId());
-      ps.setLong(2, d.userId());
-      ps.setString(3, d.clientMsgId());
-      List<Message> found = readAll(ps, d.room());
-      return found.isEmpty() ? null : found.get(0);
-    }
+  private Message findByClientMsgId(PreparedStatement ps, Draft d) throws SQLException {
+    ps.setLong(1, d.roomId());
+    ps.setLong(2, d.userId());
+    ps.setString(3, d.clientMsgId());
+    List<Message> found = readAll(ps, d.room());
+    return found.isEmpty() ? null : found.get(0);
   }
 
   private static List<Message> readAll(PreparedStatement ps, String room) throws SQLException {
