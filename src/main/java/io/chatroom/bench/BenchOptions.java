@@ -55,10 +55,10 @@ public final class BenchOptions {
   @Option(names = "--rates", split = ",", description = "Total offered msgs/s of each step, in order (rooms: 0.5 to 15 per client; broadcast: 5 to 150)")
   List<Double> rates;
 
-  @Option(names = "--step-seconds", description = "Length of each load step (default 4)")
+  @Option(names = "--step-seconds", description = "Length of each load step (default 3)")
   Double stepSeconds;
 
-  @Option(names = "--warm-up-seconds", description = "Sending before the first measured step (default 3)")
+  @Option(names = "--warm-up-seconds", description = "Sending before the first measured step (default 12)")
   Double warmUpSeconds;
 
   @Option(names = "--p99-limit-ms", description = "The p99 past which a step counts as saturated (default 50)")
@@ -70,7 +70,7 @@ public final class BenchOptions {
   @Option(names = "--window", description = "durable: sends each sender keeps awaiting (default 1)")
   Integer window;
 
-  @Option(names = "--duration-seconds", description = "durable: how long to send (default 20)")
+  @Option(names = "--duration-seconds", description = "durable: how long to measure, after the same warm-up (default 20)")
   Double durationSeconds;
 
   @Option(names = "--missed", description = "storm: messages posted to each room while its members are away (default 5)")
@@ -129,7 +129,7 @@ public final class BenchOptions {
           stepped("broadcast", SteppedScenario.broadcastDefaults(loops)));
       case "idle" -> List.of(new IdleScenario(new IdleScenario.Settings(or(clients, 20_000), or(roomSize, 10), loops)));
       case "durable" -> List.of(new DurableScenario(new DurableScenario.Settings(or(clients, 500), or(roomSize, 1), or(window, 1),
-          Duration.ofMillis((long) (or(durationSeconds, 20.0) * 1000)), loops, or(messageBytes, 64))));
+          seconds(or(warmUpSeconds, SteppedScenario.WARM_UP.toMillis() / 1000.0)), Duration.ofMillis((long) (or(durationSeconds, 20.0) * 1000)), loops, or(messageBytes, 64))));
       case "storm" -> List.of(new StormScenario(new StormScenario.Settings(or(clients, 10_000), or(roomSize, 10), or(missed, 5), loops)));
       default -> throw new ConfigException("SCENARIO", "'" + name + "' is not a scenario", "use one of " + String.join(", ", BenchCommand.SCENARIOS));
     };
@@ -149,6 +149,10 @@ public final class BenchOptions {
   /** rooms' default rates are per client: fewer clients offer proportionally less. */
   private static List<Double> scaled(List<Double> rates, double factor) {
     return Arrays.stream(rates.toArray(Double[]::new)).map(r -> r * factor).toList();
+  }
+
+  private static Duration seconds(double s) {
+    return Duration.ofMillis((long) (s * 1000));
   }
 
   private static <T> T or(T value, T fallback) {

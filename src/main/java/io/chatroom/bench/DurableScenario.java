@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class DurableScenario implements Scenario {
   private final Settings settings;
 
-  public record Settings(int senders, int roomSize, int window, Duration duration, int eventLoops, int messageBytes) {}
+  public record Settings(int senders, int roomSize, int window, Duration warmUp, Duration duration, int eventLoops, int messageBytes) {}
 
   public DurableScenario(Settings settings) {
     this.settings = settings;
@@ -58,7 +58,7 @@ public final class DurableScenario implements Scenario {
         });
       }
       Tally tally = load.tally();
-      Thread.sleep(1_000); // warm-up, not measured
+      Thread.sleep(settings.warmUp().toMillis()); // not measured
       tally.ackInterval();
       long acked0 = tally.acked.sum();
       double cpu0 = probe.map(ProcessProbe::cpuSeconds).orElse(Double.NaN);

@@ -55,7 +55,7 @@ class BenchSmokeTest {
 
   @Test
   void durableAcksEverySendOnSqlite() throws IOException {
-    JsonNode durable = single(run("durable", "--clients", "10", "--duration-seconds", "1"));
+    JsonNode durable = single(run("durable", "--clients", "10", "--duration-seconds", "1", "--warm-up-seconds", "0.5"));
     assertThat(durable.path("figures").path(Figures.ACKED_PER_SEC).asDouble()).isPositive();
     assertThat(durable.path("figures").path(Figures.ACK_P99_MS).asDouble()).isPositive();
   }
@@ -63,7 +63,7 @@ class BenchSmokeTest {
   @Test
   void durableAcksEverySendOnPostgres() throws IOException {
     TestDatabases.create(TestDatabases.Kind.POSTGRES, dir); // skips, or fails under CI, when PostgreSQL is not there
-    JsonNode durable = single(run("durable", "--clients", "10", "--duration-seconds", "1", "--database-url", TestDatabases.postgresUrl()));
+    JsonNode durable = single(run("durable", "--clients", "10", "--duration-seconds", "1", "--warm-up-seconds", "0.5", "--database-url", TestDatabases.postgresUrl()));
     assertThat(durable.path("figures").path(Figures.ACKED_PER_SEC).asDouble()).isPositive();
     assertThat(durable.path("notes").toString()).contains("PostgreSQL");
   }
