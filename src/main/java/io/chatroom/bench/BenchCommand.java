@@ -48,7 +48,11 @@ public final class BenchCommand implements Callable<Integer> {
     pinning.pinLoadGenerator();
     Path work = options.workDir != null ? Files.createDirectories(options.workDir) : Files.createTempDirectory("chatroom-bench");
     List<ScenarioResult> results = new ArrayList<>();
-    for (Scenario s : options.scenarios(scenario, pinning)) {
+    List<Scenario> scenarios = options.scenarios(scenario, pinning);
+    for (Scenario s : scenarios) {
+      OpenFiles.require(s.connections());
+    }
+    for (Scenario s : scenarios) {
       List<String> servers = scenario.equals("compare") ? List.of("chatroom", "socketio") : List.of("chatroom");
       for (String server : servers) {
         try (ServerUnderTest target = start(server, s.connections(), work, pinning)) {
