@@ -87,6 +87,7 @@ public final class BenchCommand implements Callable<Integer> {
       return TargetServer.connect(options.target, Math.min(connections, options.users), options.serverPid);
     }
     Path dir = Files.createTempDirectory(work, "chatroom-");
-    return ChatroomProcess.start(new ChatroomProcess.Settings(dir, options.databaseUrl, connections, options.heap, pinning, options.profile));
+    return ChatroomProcess.start(new ChatroomProcess.Settings(dir, options.databaseUrl, connections, options.heap,
+        options.serverJvmOptions, pinning, options.profile));
   }
 }

@@ -25,6 +25,10 @@ public final class BenchOptions {
   @Option(names = "--heap", defaultValue = "1g", description = "Heap of the started chatroom JVM (default ${DEFAULT-VALUE})")
   String heap;
 
+  @Option(names = "--server-jvm-options", defaultValue = ChatroomProcess.DEFAULT_JVM_OPTIONS, split = " ",
+      description = "JVM options of the started chatroom besides its heap (default \"${DEFAULT-VALUE}\")")
+  List<String> serverJvmOptions;
+
   @Option(names = "--no-pin", description = "Do not pin the server and the load generator to separate cores")
   boolean noPin;
 
@@ -52,7 +56,7 @@ public final class BenchOptions {
   @Option(names = "--senders-per-room", description = "How many members of each room send (rooms: all; broadcast 5)")
   Integer sendersPerRoom;
 
-  @Option(names = "--rates", split = ",", description = "Total offered msgs/s of each step, in order (rooms: 0.5 to 15 per client; broadcast: 5 to 150)")
+  @Option(names = "--rates", split = ",", description = "Total offered msgs/s of each step, in order (rooms: 0.5 to 6 per client; broadcast: 2 to 60)")
   List<Double> rates;
 
   @Option(names = "--step-seconds", description = "Length of each load step (default 3)")
@@ -61,7 +65,7 @@ public final class BenchOptions {
   @Option(names = "--warm-up-seconds", description = "Sending before the first measured step (default 12)")
   Double warmUpSeconds;
 
-  @Option(names = "--p99-limit-ms", description = "The p99 past which a step counts as saturated (default 50)")
+  @Option(names = "--p99-limit-ms", description = "The p99 past which a step counts as saturated (rooms 50, broadcast 1000)")
   Double p99LimitMs;
 
   @Option(names = "--message-bytes", description = "Size of each message's text (default 64)")

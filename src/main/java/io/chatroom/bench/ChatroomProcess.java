@@ -45,7 +45,11 @@ public final class ChatroomProcess implements ServerUnderTest {
   private final String description;
 
   /** How to start it. {@code databaseUrl} null means embedded SQLite in {@code dir}. */
-  public record Settings(Path dir, String databaseUrl, int users, String heap, CorePinning pinning, boolean profile) {}
+  public record Settings(Path dir, String databaseUrl, int users, String heap, List<String> jvmOptions, CorePinning pinning,
+      boolean profile) {}
+
+  /** The garbage collector the bench runs chatroom with unless told otherwise (see docs/performance.md). */
+  public static final String DEFAULT_JVM_OPTIONS = "-XX:+UseParallelGC";
 
   private ChatroomProcess(Process process, int port, List<Identity> identities, Path log, String description) {
     this.process = process;
@@ -63,7 +67,8 @@ public final class ChatroomProcess implements ServerUnderTest {
         new TokenService(secret));
     int port = freePort();
     List<String> command = new ArrayList<>(settings.pinning().serverPrefix());
-    command.addAll(List.of(javaBinary(), "-Xms" + settings.heap(), "-Xmx" + settings.heap(), "-XX:+UseParallelGC"));
+    command.addAll(List.of(javaBinary(), "-Xms" + settings.heap(), "-Xmx" + settings.heap()));
+    command.addAll(settings.jvmOptions());
     if (settings.profile()) {
       command.add("-XX:StartFlightRecording=filename=" + settings.dir().resolve("server.jfr") + ",settings=profile,dumponexit=true");
     }
@@ -91,7 +96,7 @@ public final class ChatroomProcess implements ServerUnderTest {
     env.remove("CHATROOM_CONFIG_FILE");
     Process process = builder.start();
     ChatroomProcess server = new ChatroomProcess(process, port, identities, log,
-        "chatroom, JVM -Xmx" + settings.heap() + " ParallelGC, " + (settings.databaseUrl() == null ? "embedded SQLite" : "PostgreSQL")
+        "chatroom, JVM -Xmx" + settings.heap() + " " + String.join(" ", settings.jvmOptions()) + ", " + (settings.databaseUrl() == null ? "embedded SQLite" : "PostgreSQL")
             + ", " + settings.pinning().description());
     server.awaitReady(Duration.ofSeconds(60));
     return server;

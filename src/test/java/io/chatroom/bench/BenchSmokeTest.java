@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -78,6 +79,11 @@ class BenchSmokeTest {
 
   @Test
   void compareRunsBothServersWithTheSameLoad() throws IOException {
+    boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));
+    if (!ci && !(CorePinning.onPath("node") && CorePinning.onPath("npm"))) {
+      System.err.println("NOTICE: skipping bench compare: node and npm are not installed (apt-get install nodejs npm)");
+      Assumptions.abort("node and npm are not installed");
+    }
     List<JsonNode> results = run("compare", "--clients", "20", "--room-size", "5", "--rates", "20", "--step-seconds", "1",
         "--warm-up-seconds", "0.5");
     assertThat(results).extracting(r -> r.path("scenario").asText() + "/" + r.path("server").asText())
