@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -35,7 +34,6 @@ import java.util.regex.Pattern;
  * given: creating 20,000 accounts through the API would spend minutes in bcrypt and measure nothing.
  */
 public final class ChatroomProcess implements ServerUnderTest {
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
   private static final Pattern HEAP_USED = Pattern.compile("(?m)^jvm_memory_used_bytes\\{[^}]*area=\"heap\"[^}]*} ([0-9.eE+]+)$");
 
   private final Process process;
@@ -98,7 +96,8 @@ public final class ChatroomProcess implements ServerUnderTest {
     ChatroomProcess server = new ChatroomProcess(process, port, identities, log,
         "chatroom, JVM -Xmx" + settings.heap() + " " + String.join(" ", settings.jvmOptions()) + ", " + (settings.databaseUrl() == null ? "embedded SQLite" : "PostgreSQL")
             + ", " + settings.pinning().description());
-    server.awaitReady(Duration.ofSeconds(60));
+    ServerProcesses.awaitHealthy(process, URI.create("http://127.0.0.1:" + port + "/health/ready"), Duration.ofSeconds(60),
+        "the chatroom server", log);
     return server;
   }
 
@@ -175,7 +174,7 @@ public final class ChatroomProcess implements ServerUnderTest {
         gc.destroyForcibly();
         return OptionalLong.empty();
       }
-      String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+      String metrics = ServerProcesses.http().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
           HttpResponse.BodyHandlers.ofString()).body();
       Matcher m = HEAP_USED.matcher(metrics);
       double used = 0;
@@ -200,44 +199,7 @@ public final class ChatroomProcess implements ServerUnderTest {
 
   @Override
   public void close() {
-    process.destroy();
-    try {
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor();
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private void awaitReady(Duration timeout) throws InterruptedException {
-    HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
-        .timeout(Duration.ofSeconds(2)).build();
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      try {
-        if (HTTP.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      if (!process.isAlive() || System.nanoTime() > deadline) {
-        close();
-        throw new IllegalStateException("the chatroom server did not become ready; see " + log + ":\n" + tail(log));
-      }
-      Thread.sleep(100);
-    }
-  }
-
-  static String tail(Path log) {
-    try {
-      List<String> lines = Files.readAllLines(log);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
-    } catch (IOException e) {
-      return "(cannot read " + log + ")";
-    }
+    ServerProcesses.stop(process, Duration.ofSeconds(30));
   }
 
   static int freePort() throws IOException {

@@ -76,20 +76,7 @@ final class LoadGenerator implements AutoCloseable {
 
   /** (Re)connects {@code some}, {@code concurrency} at a time; blocks until all are ready. */
   void reconnect(List<BenchClient> some, int concurrency, Duration timeout) throws InterruptedException {
-    WebSocketConnectOptions options = connectOptions();
-    Semaphore slots = new Semaphore(concurrency);
-    List<Future<Void>> all = new ArrayList<>();
-    long deadline = System.nanoTime() + timeout.toNanos();
-    for (BenchClient client : some) {
-      if (!slots.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-        throw new IllegalStateException("connecting timed out after " + timeout.toSeconds() + " s");
-      }
-      Promise<Void> done = Promise.promise();
-      client.context().runOnContext(v -> client.connect(sockets, options).onComplete(done));
-      done.future().onComplete(ar -> slots.release());
-      all.add(done.future());
-    }
-    await(Future.join(all), deadline, "connecting " + some.size() + " clients");
+    open(some, concurrency, timeout, "connecting", client -> Future.succeededFuture());
   }
 
   /** Joins each client to {@code roomOf(client)}; blocks until every join is answered. */
@@ -111,26 +98,35 @@ final class LoadGenerator implements AutoCloseable {
    * replayed.
    */
   void resume(List<BenchClient> some, int concurrency, Duration timeout) throws InterruptedException {
+    open(some, concurrency, timeout, "resuming", client -> {
+      List<Future<Long>> joins = new ArrayList<>();
+      for (Map.Entry<String, BenchClient.RoomState> room : client.rooms().entrySet()) {
+        joins.add(client.join(room.getKey(), room.getValue().lastSeq));
+      }
+      return Future.join(joins).mapEmpty();
+    });
+  }
+
+  /**
+   * Connects each of {@code some} on its event loop, then runs {@code afterReady} there, with at most
+   * {@code concurrency} clients between the two at once; blocks until all are done.
+   */
+  private void open(List<BenchClient> some, int concurrency, Duration timeout, String what,
+      Function<BenchClient, Future<Void>> afterReady) throws InterruptedException {
     WebSocketConnectOptions options = connectOptions();
     Semaphore slots = new Semaphore(concurrency);
     List<Future<Void>> all = new ArrayList<>();
     long deadline = System.nanoTime() + timeout.toNanos();
     for (BenchClient client : some) {
       if (!slots.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-        throw new IllegalStateException("resuming timed out after " + timeout.toSeconds() + " s");
+        throw new IllegalStateException(what + " timed out after " + timeout.toSeconds() + " s");
       }
       Promise<Void> done = Promise.promise();
-      client.context().runOnContext(v -> client.connect(sockets, options).compose(ready -> {
-        List<Future<Long>> joins = new ArrayList<>();
-        for (Map.Entry<String, BenchClient.RoomState> room : client.rooms().entrySet()) {
-          joins.add(client.join(room.getKey(), room.getValue().lastSeq));
-        }
-        return Future.join(joins).<Void>mapEmpty();
-      }).onComplete(done));
+      client.context().runOnContext(v -> client.connect(sockets, options).compose(ready -> afterReady.apply(client)).onComplete(done));
       done.future().onComplete(ar -> slots.release());
       all.add(done.future());
     }
-    await(Future.join(all), deadline, "resuming " + some.size() + " clients");
+    await(Future.join(all), deadline, what + " " + some.size() + " clients");
   }
 
   /**

@@ -3,9 +3,6 @@ package io.chatroom.bench;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +16,6 @@ import java.util.concurrent.TimeUnit;
  * pinned like chatroom. Its npm packages are installed on first use (only the exact versions in its lock file).
  */
 public final class SocketIoProcess implements ServerUnderTest {
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
 
   private final Process process;
   private final int port;
@@ -45,22 +41,9 @@ public final class SocketIoProcess implements ServerUnderTest {
     Process process = builder.start();
     SocketIoProcess server = new SocketIoProcess(process, port, "Socket.IO 4.8.4 on Node " + nodeVersion() + ", in memory, "
         + pinning.description());
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).timeout(Duration.ofSeconds(2)).build();
-    while (true) {
-      try {
-        if (HTTP.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-          return server;
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      if (!process.isAlive() || System.nanoTime() > deadline) {
-        server.close();
-        throw new IllegalStateException("the Socket.IO server did not start; see " + log + ":\n" + ChatroomProcess.tail(log));
-      }
-      Thread.sleep(100);
-    }
+    ServerProcesses.awaitHealthy(process, URI.create("http://127.0.0.1:" + port + "/health"), Duration.ofSeconds(30),
+        "the Socket.IO server", log);
+    return server;
   }
 
   /** Runs {@code npm ci} (or {@code npm install} without a lock file) when node_modules is missing. */
@@ -81,7 +64,7 @@ public final class SocketIoProcess implements ServerUnderTest {
         .redirectOutput(Redirect.appendTo(log.toFile())).start();
     if (!npm.waitFor(5, TimeUnit.MINUTES) || npm.exitValue() != 0) {
       npm.destroyForcibly();
-      throw new IllegalStateException("npm " + verb + " failed in " + peerDir + "; see " + log + ":\n" + ChatroomProcess.tail(log));
+      throw new IllegalStateException("npm " + verb + " failed in " + peerDir + "; see " + log + ":\n" + ServerProcesses.tail(log));
     }
   }
 
@@ -131,14 +114,6 @@ public final class SocketIoProcess implements ServerUnderTest {
 
   @Override
   public void close() {
-    process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor();
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
+    ServerProcesses.stop(process, Duration.ofSeconds(10));
   }
 }
