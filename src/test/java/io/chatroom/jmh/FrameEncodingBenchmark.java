@@ -1,0 +1,41 @@
+package io.chatroom.jmh;
+
+import io.chatroom.gateway.protocol.Protocol;
+import io.chatroom.gateway.protocol.ServerFrame;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The per-message codec work of the hot path: encoding a committed message once for all its subscribers, and
+ * parsing a client's send frame (the durable profile's event-loop time).
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class FrameEncodingBenchmark {
+  private final ServerFrame.MessageEvent message =
+      new ServerFrame.MessageEvent("general", 45, "alice", "a message of about sixty-four bytes, like the bench sends", 1795555744000L, "b1-42");
+  private final String send = "{\"type\":\"send\",\"id\":2,\"room\":\"general\",\"text\":\"a message of about sixty-four bytes, like the bench sends\","
+      + "\"clientMsgId\":\"b1-42\"}";
+
+  @Benchmark
+  public byte[] encodeMessageEvent() {
+    return Protocol.encode(message);
+  }
+
+  @Benchmark
+  public Object parseSendFrame() {
+    return Protocol.parseClientFrame(send);
+  }
+}
