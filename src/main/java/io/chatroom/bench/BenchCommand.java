@@ -41,16 +41,16 @@ public final class BenchCommand implements Callable<Integer> {
     options.validate(scenario);
     PrintWriter out = spec.commandLine().getOut();
     CorePinning pinning = options.noPin ? CorePinning.none() : CorePinning.detect();
+    List<Scenario> scenarios = options.scenarios(scenario, pinning);
+    for (Scenario s : scenarios) {
+      OpenFiles.require(s.connections());
+    }
     out.println("chatroom bench " + scenario + ": " + pinning.description());
     out.flush();
     Machine machine = MachineInfo.detect();
     pinning.pinLoadGenerator();
     Path work = options.workDir != null ? Files.createDirectories(options.workDir) : Files.createTempDirectory("chatroom-bench");
     List<ScenarioResult> results = new ArrayList<>();
-    List<Scenario> scenarios = options.scenarios(scenario, pinning);
-    for (Scenario s : scenarios) {
-      OpenFiles.require(s.connections());
-    }
     for (Scenario s : scenarios) {
       List<String> servers = scenario.equals("compare") ? List.of("chatroom", "socketio") : List.of("chatroom");
       for (String server : servers) {
