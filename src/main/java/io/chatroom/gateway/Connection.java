@@ -488,6 +488,8 @@ final class Connection {
     if (state.inPresence) {
       state.inPresence = false;
       String username = user.username();
+      // BUG (rare): a user announced online while the room was small, whose last tab joined after it grew
+      // crowded, leaves unannounced; others keep showing them until their next join's member list.
       boolean announce = !state.crowded;
       services.presence().leave(state.name, username, sessionId).onSuccess(last -> {
         if (last && announce) {
