@@ -2,12 +2,12 @@ package io.chatroom.bench;
 
 import io.chatroom.account.TokenService;
 import io.chatroom.account.User;
+import io.chatroom.cluster.LocalCluster;
 import io.chatroom.config.DatabaseUrl;
 import io.chatroom.store.Database;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -63,9 +63,9 @@ public final class ChatroomProcess implements ServerUnderTest {
     String prefix = "b" + Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
     List<Identity> identities = seedUsers(DatabaseUrl.parse(settings.databaseUrl(), dataDir), prefix, settings.users(),
         new TokenService(secret));
-    int port = freePort();
+    int port = LocalCluster.freePort();
     List<String> command = new ArrayList<>(settings.pinning().serverPrefix());
-    command.addAll(List.of(javaBinary(), "-Xms" + settings.heap(), "-Xmx" + settings.heap()));
+    command.addAll(List.of(LocalCluster.javaBinary(), "-Xms" + settings.heap(), "-Xmx" + settings.heap()));
     command.addAll(settings.jvmOptions());
     if (settings.profile()) {
       command.add("-XX:StartFlightRecording=filename=" + settings.dir().resolve("server.jfr") + ",settings=profile,dumponexit=true");
@@ -200,15 +200,5 @@ public final class ChatroomProcess implements ServerUnderTest {
   @Override
   public void close() {
     ServerProcesses.stop(process, Duration.ofSeconds(30));
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
-
-  static String javaBinary() {
-    return ProcessHandle.current().info().command().orElse("java");
   }
 }

@@ -1,8 +1,7 @@
 package io.chatroom.bench;
 
+import io.chatroom.cluster.Executables;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -16,7 +15,7 @@ public record CorePinning(boolean pinned, int cores, String description) {
   /** The plan for this machine. */
   public static CorePinning detect() {
     int cores = Runtime.getRuntime().availableProcessors();
-    boolean taskset = onPath("taskset");
+    boolean taskset = Executables.onPath("taskset");
     if (!taskset) {
       return new CorePinning(false, cores, "not pinned: taskset is not installed (apt-get install util-linux)");
     }
@@ -51,15 +50,5 @@ public record CorePinning(boolean pinned, int cores, String description) {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  static boolean onPath(String program) {
-    String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
-    for (String dir : path.split(":")) {
-      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
-        return true;
-      }
-    }
-    return false;
   }
 }

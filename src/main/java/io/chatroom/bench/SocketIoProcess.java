@@ -1,5 +1,7 @@
 package io.chatroom.bench;
 
+import io.chatroom.cluster.Executables;
+import io.chatroom.cluster.LocalCluster;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.net.URI;
@@ -30,7 +32,7 @@ public final class SocketIoProcess implements ServerUnderTest {
   /** Starts the peer in {@code peerDir}, logging to {@code dir}. */
   public static SocketIoProcess start(Path peerDir, Path dir, CorePinning pinning) throws IOException, InterruptedException {
     install(peerDir, dir);
-    int port = ChatroomProcess.freePort();
+    int port = LocalCluster.freePort();
     List<String> command = new ArrayList<>(pinning.serverPrefix());
     command.addAll(List.of("node", "server.js"));
     Path log = dir.resolve("socketio-server.log");
@@ -55,7 +57,7 @@ public final class SocketIoProcess implements ServerUnderTest {
     if (Files.isDirectory(peerDir.resolve("node_modules/socket.io"))) {
       return;
     }
-    if (!CorePinning.onPath("npm") || !CorePinning.onPath("node")) {
+    if (!Executables.onPath("npm") || !Executables.onPath("node")) {
       throw new IllegalStateException("the Socket.IO comparison needs Node.js and npm (apt-get install nodejs npm)");
     }
     String verb = Files.exists(peerDir.resolve("package-lock.json")) ? "ci" : "install";

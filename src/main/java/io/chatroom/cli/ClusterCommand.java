@@ -1,6 +1,7 @@
 package io.chatroom.cli;
 
 import io.chatroom.cluster.ClusterNode;
+import io.chatroom.cluster.Executables;
 import io.chatroom.cluster.LocalCluster;
 import io.chatroom.cluster.NginxFront;
 import io.chatroom.config.ConfigException;
@@ -38,7 +39,7 @@ public final class ClusterCommand implements Callable<Integer> {
       throw new ConfigException("--nodes", nodes + " is not between 1 and 16", "use e.g. --nodes 3");
     }
     for (String tool : List.of("redis-server", "/usr/sbin/nginx", "openssl")) {
-      if (!onPath(tool)) {
+      if (!Executables.onPath(tool)) {
         throw new ConfigException(tool, "is not installed", "install the Debian packages redis-server, nginx and openssl");
       }
     }
@@ -65,17 +66,5 @@ public final class ClusterCommand implements Callable<Integer> {
     }, "chatroom-cluster-shutdown"));
     stopped.await();
     return 0;
-  }
-
-  private static boolean onPath(String tool) {
-    if (tool.startsWith("/")) {
-      return Files.isExecutable(Path.of(tool));
-    }
-    for (String entry : System.getenv().getOrDefault("PATH", "").split(":")) {
-      if (!entry.isEmpty() && Files.isExecutable(Path.of(entry, tool))) {
-        return true;
-      }
-    }
-    return false;
   }
 }

@@ -105,7 +105,8 @@ public final class LocalCluster implements AutoCloseable {
     return List.of(javaBinary(), "-Xmx512m", "-cp", System.getProperty("java.class.path"), "io.chatroom.Main");
   }
 
-  private static String javaBinary() {
+  /** The java binary this JVM runs on, so child nodes run on the same Java. */
+  public static String javaBinary() {
     return ProcessHandle.current().info().command().orElse("java");
   }
 
@@ -144,7 +145,8 @@ public final class LocalCluster implements AutoCloseable {
     redis.stop();
   }
 
-  private static int freePort() throws IOException {
+  /** A TCP port nothing listens on right now. */
+  public static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }

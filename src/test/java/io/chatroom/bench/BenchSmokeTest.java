@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.chatroom.cluster.Executables;
 import io.chatroom.testing.Cli;
 import io.chatroom.testing.TestDatabases;
 import java.io.IOException;
@@ -80,7 +81,7 @@ class BenchSmokeTest {
   @Test
   void compareRunsBothServersWithTheSameLoad() throws IOException {
     boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));
-    if (!ci && !(CorePinning.onPath("node") && CorePinning.onPath("npm"))) {
+    if (!ci && !(Executables.onPath("node") && Executables.onPath("npm"))) {
       System.err.println("NOTICE: skipping bench compare: node and npm are not installed (apt-get install nodejs npm)");
       Assumptions.abort("node and npm are not installed");
     }
