@@ -1,6 +1,10 @@
 package io.chatroom.message;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.chatroom.ChatException;
+import io.chatroom.ErrorCode;
 
 import io.chatroom.observability.Metrics;
 import io.chatroom.store.Database;
@@ -119,6 +123,49 @@ abstract class MessageStoreContract {
     assertThat(retry.message().ts()).isEqualTo(original.ts());
     assertThat(append(draft(general, alice, "next", "id-2")).get(0).message().seq()).isEqualTo(2);
     assertThat(rowCount()).isEqualTo(2);
+  }
+
+  @Test
+  void aBatchMixingRetriesAndNewSendsKeepsSeqsContiguous() throws Exception {
+    Message original = append(draft(general, alice, "x", "id-1")).get(0).message();
+    List<Appended> batch = append(draft(general, bob, "y", "id-9"), draft(general, alice, "x", "id-1"), draft(other, alice, "z", "id-1"),
+        draft(general, alice, "w", null));
+    assertThat(batch.get(1).duplicate()).isTrue();
+    assertThat(batch.get(1).message()).isEqualTo(original);
+    assertThat(batch.get(2).duplicate()).as("the same id in another room is another message").isFalse();
+    assertThat(batch).extracting(a -> a.message().room() + "#" + a.message().seq())
+        .containsExactly("general#2", "general#1", "other#1", "general#3");
+    assertThat(lastSeq()).as("a retry takes no seq").isEqualTo(3);
+  }
+
+  @Test
+  void aBatchLargerThanOneStatementsParametersStillFindsEveryEarlierCopy() throws Exception {
+    List<Long> rooms = new ArrayList<>();
+    db.inTransaction(c -> {
+      for (int i = 0; i < 1_100; i++) {
+        rooms.add(insert(c, "INSERT INTO rooms (name, topic, is_private, last_seq, created_at) VALUES ('r" + i + "', '', FALSE, 0, 0) RETURNING id"));
+      }
+      return null;
+    });
+    List<Draft> drafts = new ArrayList<>();
+    for (int i = 0; i < rooms.size(); i++) {
+      drafts.add(new Draft(rooms.get(i), "r" + i, alice, "alice", "m" + i, "id-" + i));
+    }
+    List<Appended> first = db.inTransaction(c -> store.append(c, drafts, 1000));
+    assertThat(first).allMatch(a -> !a.duplicate() && a.message().seq() == 1);
+    List<Appended> retried = db.inTransaction(c -> store.append(c, drafts, 2000));
+    assertThat(retried).allMatch(Appended::duplicate);
+    assertThat(retried).extracting(Appended::message).containsExactlyElementsOf(first.stream().map(Appended::message).toList());
+    assertThat(rowCount()).isEqualTo(1_100);
+  }
+
+  @Test
+  void aSendToADeletedRoomIsRefusedAndStoresNothing() throws Exception {
+    Draft toNowhere = new Draft(general + other + 1_000, "gone", alice, "alice", "x", "id-1");
+    assertThatThrownBy(() -> append(draft(general, alice, "x", null), toNowhere))
+        .isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.ROOM_NOT_FOUND));
+    assertThat(rowCount()).isZero();
+    assertThat(lastSeq()).isZero();
   }
 
   @Test
