@@ -47,7 +47,7 @@ public final class ChatroomProcess implements ServerUnderTest {
       boolean profile) {}
 
   /** The garbage collector the bench runs chatroom with unless told otherwise (see docs/performance.md). */
-  public static final String DEFAULT_JVM_OPTIONS = "-XX:+UseParallelGC";
+  public static final String DEFAULT_JVM_OPTIONS = "-XX:+UseSerialGC -XX:MaxTenuringThreshold=1";
 
   private ChatroomProcess(Process process, int port, List<Identity> identities, Path log, String description) {
     this.process = process;
@@ -166,14 +166,29 @@ public final class ChatroomProcess implements ServerUnderTest {
   }
 
   @Override
-  public OptionalLong heapAfterGc() {
+  public boolean collectGarbage() {
     try {
       Process gc = new ProcessBuilder("jcmd", Long.toString(process.pid()), "GC.run").redirectErrorStream(true)
           .redirectOutput(Redirect.DISCARD).start();
       if (!gc.waitFor(30, TimeUnit.SECONDS)) {
         gc.destroyForcibly();
-        return OptionalLong.empty();
+        return false;
       }
+      return gc.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  @Override
+  public OptionalLong heapAfterGc() {
+    if (!collectGarbage()) {
+      return OptionalLong.empty();
+    }
+    try {
       String metrics = ServerProcesses.http().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
           HttpResponse.BodyHandlers.ofString()).body();
       Matcher m = HEAP_USED.matcher(metrics);

@@ -20,6 +20,11 @@ public interface ServerUnderTest extends AutoCloseable {
   /** The server's process, when it runs on this machine and its CPU time and memory can be read. */
   Optional<ProcessProbe> probe();
 
+  /** Runs a full garbage collection in the server now; false when the server is not a JVM the bench started. */
+  default boolean collectGarbage() {
+    return false;
+  }
+
   /** Heap in use right after a full garbage collection, in bytes, when the server can say. */
   default OptionalLong heapAfterGc() {
     return OptionalLong.empty();
