@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * storm: every client drops at once (a network blip, a load balancer restart) while messages keep arriving in
@@ -70,14 +71,23 @@ public final class StormScenario implements Scenario {
       Tally tally = load.tally();
       load.awaitDelivered(settings.rooms() * (long) settings.missed(), Duration.ofSeconds(30)); // the writers' own copies
       long before = tally.delivered.sum();
+      Optional<ProcessProbe> probe = server.probe();
+      ProcessProbe self = new ProcessProbe(ProcessHandle.current().pid());
+      double serverCpu0 = probe.map(ProcessProbe::cpuSeconds).orElse(Double.NaN);
+      double ownCpu0 = self.cpuSeconds();
       long started = System.nanoTime();
       load.resume(clients, STORM_CONCURRENCY, Duration.ofSeconds(120));
       double seconds = (System.nanoTime() - started) / 1e9;
+      // which side was the limit: a server below one core was waiting on something other than its CPU
+      double serverCores = (probe.map(ProcessProbe::cpuSeconds).orElse(Double.NaN) - serverCpu0) / seconds;
+      double ownCores = (self.cpuSeconds() - ownCpu0) / seconds;
       long caughtUp = tally.delivered.sum() - before;
       figures.put(Figures.CONNECTIONS, (double) settings.clients());
       figures.put(Figures.RECONNECT_SECONDS, seconds);
       figures.put(Figures.CAUGHT_UP_MESSAGES, (double) caughtUp);
-      progress.printf("  storm: %,d clients back and caught up (%,d missed messages replayed) in %.2f s%n", settings.clients(), caughtUp, seconds);
+      progress.printf("  storm: %,d clients back and caught up (%,d missed messages replayed) in %.2f s; server CPU %.2f cores, load generator %.2f cores%n",
+          settings.clients(), caughtUp, seconds, serverCores, ownCores);
+      notes.add(String.format("during the storm the server used %.2f cores and the load generator %.2f", serverCores, ownCores));
       progress.flush();
       SteppedScenario.awaitQuiet(load, Duration.ofSeconds(10));
       LoadGenerator.Loss loss = load.loss();
