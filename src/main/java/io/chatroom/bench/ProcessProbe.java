@@ -1,5 +1,7 @@
 package io.chatroom.bench;
 
+import java.time.Duration;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +35,23 @@ public final class ProcessProbe {
   }
 
   /** Resident set size in bytes. */
+  /**
+   * Waits until the process uses at most {@code cores} over a half-second window, or {@code max} passes; true if
+   * it settled. After a burst, a JVM keeps compiling what the burst made hot for seconds.
+   */
+  public boolean awaitIdle(double cores, Duration max) throws InterruptedException {
+    long deadline = System.nanoTime() + max.toNanos();
+    while (System.nanoTime() < deadline) {
+      double before = cpuSeconds();
+      long started = System.nanoTime();
+      Thread.sleep(500);
+      if ((cpuSeconds() - before) / ((System.nanoTime() - started) / 1e9) <= cores) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   public long rssBytes() {
     return rssBytesOf(read("status"));
   }

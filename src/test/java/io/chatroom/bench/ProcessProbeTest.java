@@ -32,4 +32,26 @@ class ProcessProbeTest {
     assertThat(self.cpuSeconds()).isGreaterThan(before);
     assertThat(self.rssBytes()).isGreaterThan(1L << 20);
   }
+
+  @Test
+  void awaitIdleTellsASpinningProcessFromAQuietOne() throws Exception {
+    assumeThat(ProcessProbe.available()).isTrue();
+    ProcessProbe self = new ProcessProbe(ProcessHandle.current().pid());
+    java.util.concurrent.atomic.AtomicBoolean spin = new java.util.concurrent.atomic.AtomicBoolean(true);
+    Thread spinner = new Thread(() -> {
+      long x = 0;
+      while (spin.get()) {
+        x += System.nanoTime() % 7;
+      }
+      assertThat(x).isNotNegative();
+    });
+    spinner.start();
+    try {
+      assertThat(self.awaitIdle(0.1, java.time.Duration.ofMillis(1_200))).as("a thread spinning on a core").isFalse();
+    } finally {
+      spin.set(false);
+      spinner.join();
+    }
+    assertThat(self.awaitIdle(0.5, java.time.Duration.ofSeconds(10))).as("once it stops").isTrue();
+  }
 }
