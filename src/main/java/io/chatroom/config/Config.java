@@ -19,6 +19,7 @@ import java.util.Set;
  * @param redisPrefix     namespaces this installation's Redis channels
  * @param ai              the assistant's provider and limits (AI_*)
  * @param backups         scheduled backups (BACKUP_*); the backup command's defaults too
+ * @param presenceGraceMs how long a user who disconnected still counts as online (CHATROOM_PRESENCE_GRACE_SECONDS)
  */
 public record Config(
     String host,
@@ -38,7 +39,8 @@ public record Config(
     String redisPrefix,
     Observability observability,
     AiSettings ai,
-    Backups backups) {
+    Backups backups,
+    long presenceGraceMs) {
 
   /** Values given on the command line; null where a flag was not given. */
   public record Flags(String host, String port, String dataDir, String databaseUrl) {
@@ -86,7 +88,7 @@ public record Config(
     }
     return new Config(host, port, dataDir, database, jwtSecret, logLevel, rate, burst, apiRate, apiBurst, pingMs, allowedOrigins(env),
         readDatabase, redisUrl, redisPrefix, observability(env, dataDir), AiSettings.load(env),
-        backups(env, dataDir));
+        backups(env, dataDir), (long) (parseNonNegative(env, "CHATROOM_PRESENCE_GRACE_SECONDS", "10") * 1000));
   }
 
   /**
@@ -222,7 +224,7 @@ public record Config(
   public Config withDatabase(DatabaseUrl db) {
     return new Config(host, port, dataDir, db, jwtSecret, logLevel, wsRatePerSecond, wsBurst, apiRatePerSecond, apiBurst,
         pingIntervalMs, allowedOrigins,
-        readDatabase, redisUrl, redisPrefix, observability, ai, backups);
+        readDatabase, redisUrl, redisPrefix, observability, ai, backups, presenceGraceMs);
   }
 
   private static String pick(String flag, Map<String, String> env, String name, String fallback) {
@@ -256,6 +258,19 @@ public record Config(
       // reported below
     }
     throw new ConfigException(name, "'" + value + "' is not a positive number", "use a positive number, e.g. " + fallback);
+  }
+
+  private static double parseNonNegative(Map<String, String> env, String name, String fallback) {
+    String value = pick(null, env, name, fallback);
+    try {
+      double d = Double.parseDouble(value);
+      if (d >= 0 && Double.isFinite(d)) {
+        return d;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw new ConfigException(name, "'" + value + "' is not a number of seconds", "use 0 or more, e.g. " + fallback);
   }
 
   private static Path prepareDataDir(String value) {

@@ -479,8 +479,18 @@ final class Connection {
         Protocol.encode(new ServerFrame.Presence(room, user.username(), presenceState))));
   }
 
-  /** Unsubscribes and leaves presence for a room this connection no longer has. */
+  /** Unsubscribes and leaves presence for a room this connection left (or lost: it was deleted). */
   private void drop(RoomState state) {
+    drop(state, 0);
+  }
+
+  /**
+   * Unsubscribes at once; leaves presence after {@code presenceGraceMs}. A connection that merely dropped keeps
+   * its user online for the grace period, so one who reconnects within it (a network blip, a laptop lid, a
+   * server restart) is neither announced offline nor online again: their new connection joins while the old
+   * entry is still there, and removing the old entry afterwards leaves them online.
+   */
+  private void drop(RoomState state, long presenceGraceMs) {
     if (state.subscription != null) {
       state.subscription.cancel();
       state.subscription = null;
@@ -491,12 +501,17 @@ final class Connection {
       // BUG (rare): a user announced online while the room was small, whose last tab joined after it grew
       // crowded, leaves unannounced; others keep showing them until their next join's member list.
       boolean announce = !state.crowded;
-      services.presence().leave(state.name, username, sessionId).onSuccess(last -> {
+      Runnable leave = () -> services.presence().leave(state.name, username, sessionId).onSuccess(last -> {
         if (last && announce) {
           services.broker().publish(new RoomEvent(state.name, 0, null,
               Protocol.encode(new ServerFrame.Presence(state.name, username, ServerFrame.Presence.OFFLINE))));
         }
       });
+      if (presenceGraceMs > 0) {
+        context.owner().setTimer(presenceGraceMs, id -> leave.run());
+      } else {
+        leave.run();
+      }
     }
   }
 
@@ -644,7 +659,7 @@ final class Connection {
     List<RoomState> joined = List.copyOf(rooms.values());
     rooms.clear();
     for (RoomState state : joined) {
-      drop(state);
+      drop(state, services.config().presenceGraceMs());
     }
   }
 }

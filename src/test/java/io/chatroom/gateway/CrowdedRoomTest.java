@@ -28,7 +28,7 @@ class CrowdedRoomTest {
   void aCrowdedRoomListsTheFirstHundredAndAnnouncesNoMoreArrivals() throws Exception {
     int shown = ServerFrame.JoinOk.MEMBERS_SHOWN;
     try (TestServer server = TestServer.start(dir, TestDatabases.create(TestDatabases.Kind.SQLITE, dir),
-        Map.of("CHATROOM_API_RATE", "10000", "CHATROOM_API_BURST", "10000"))) {
+        Map.of("CHATROOM_API_RATE", "10000", "CHATROOM_API_BURST", "10000", "CHATROOM_PRESENCE_GRACE_SECONDS", "0"))) {
       List<Http.Account> accounts = register(server, shown + 1);
       List<WsClient> sockets = new ArrayList<>();
       try {
