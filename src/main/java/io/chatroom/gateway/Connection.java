@@ -7,6 +7,7 @@ import io.chatroom.account.TokenService;
 import io.chatroom.account.User;
 import io.chatroom.broker.Broker;
 import io.chatroom.broker.RoomEvent;
+import io.chatroom.presence.PresenceStore;
 import io.chatroom.gateway.protocol.ClientFrame;
 import io.chatroom.gateway.protocol.CloseCode;
 import io.chatroom.gateway.protocol.Protocol;
@@ -487,8 +488,8 @@ final class Connection {
   /**
    * Unsubscribes at once; leaves presence after {@code presenceGraceMs}. A connection that merely dropped keeps
    * its user online for the grace period, so one who reconnects within it (a network blip, a laptop lid, a
-   * server restart) is neither announced offline nor online again: their new connection joins while the old
-   * entry is still there, and removing the old entry afterwards leaves them online.
+   * move to another node) is neither announced offline nor online again: their new connection joins while the
+   * old entry is still there, and removing the old entry afterwards leaves them online.
    */
   private void drop(RoomState state, long presenceGraceMs) {
     if (state.subscription != null) {
@@ -501,10 +502,15 @@ final class Connection {
       // BUG (rare): a user announced online while the room was small, whose last tab joined after it grew
       // crowded, leaves unannounced; others keep showing them until their next join's member list.
       boolean announce = !state.crowded;
-      Runnable leave = () -> services.presence().leave(state.name, username, sessionId).onSuccess(last -> {
+      // locals only: the timer must not keep this closed connection (and its socket's buffers) reachable
+      PresenceStore presence = services.presence();
+      Broker broker = services.broker();
+      String room = state.name;
+      String session = sessionId;
+      Runnable leave = () -> presence.leave(room, username, session).onSuccess(last -> {
         if (last && announce) {
-          services.broker().publish(new RoomEvent(state.name, 0, null,
-              Protocol.encode(new ServerFrame.Presence(state.name, username, ServerFrame.Presence.OFFLINE))));
+          broker.publish(new RoomEvent(room, 0, null,
+              Protocol.encode(new ServerFrame.Presence(room, username, ServerFrame.Presence.OFFLINE))));
         }
       });
       if (presenceGraceMs > 0) {
