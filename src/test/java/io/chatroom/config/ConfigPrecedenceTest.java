@@ -47,5 +47,15 @@ class ConfigPrecedenceTest {
     assertThatThrownBy(() -> Config.load(new Config.Flags(null, null, dir.toString(), null), Map.of("CHATROOM_ALLOWED_ORIGINS", "chat.example.com")))
         .hasMessage("CHATROOM_ALLOWED_ORIGINS: 'chat.example.com' is not an origin; "
             + "list origins as scheme://host[:port] separated by commas, e.g. https://chat.example.com");
+    assertThatThrownBy(() -> Config.load(new Config.Flags(null, null, dir.toString(), null), Map.of("CHATROOM_PRESENCE_GRACE_SECONDS", "-1")))
+        .hasMessage("CHATROOM_PRESENCE_GRACE_SECONDS: '-1' is not a number of seconds; use 0 or more, e.g. 10");
+  }
+
+  @Test
+  void presenceGraceIsTenSecondsUnlessSetAndZeroTurnsItOff() {
+    Config.Flags flags = new Config.Flags(null, null, dir.toString(), null);
+    assertThat(Config.load(flags, Map.of()).presenceGraceMs()).isEqualTo(10_000);
+    assertThat(Config.load(flags, Map.of("CHATROOM_PRESENCE_GRACE_SECONDS", "2.5")).presenceGraceMs()).isEqualTo(2_500);
+    assertThat(Config.load(flags, Map.of("CHATROOM_PRESENCE_GRACE_SECONDS", "0")).presenceGraceMs()).isZero();
   }
 }
