@@ -1,5 +1,7 @@
 package io.chatroom.cluster;
 
+import java.net.http.HttpClient;
+import java.net.URI;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Files;
@@ -7,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One process of a local cluster, restartable, with everything it prints appended to one log file (restarts
@@ -61,15 +62,13 @@ final class ChildProcess {
   /** SIGTERM, then SIGKILL if it has not exited within {@code grace}; returns the exit code. */
   int terminate(Duration grace) throws InterruptedException {
     Process p = current();
-    if (p == null || !p.isAlive()) {
-      return p == null ? 0 : p.exitValue();
-    }
-    p.destroy();
-    if (!p.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-      p.destroyForcibly();
-      p.waitFor();
-    }
-    return p.exitValue();
+    return p == null ? 0 : Processes.terminate(p, grace);
+  }
+
+  /** Waits for {@code url} to answer 200 while the process runs; false when it exits or {@code timeout} passes. */
+  boolean awaitOk(HttpClient http, URI url, Duration timeout) throws InterruptedException {
+    Process p = current();
+    return p != null && Processes.awaitOk(http, url, p, timeout);
   }
 
   private synchronized Process current() {
@@ -86,11 +85,6 @@ final class ChildProcess {
 
   /** The last {@code lines} lines of the log, for failure messages. */
   String tail(int lines) {
-    try {
-      List<String> all = Files.readAllLines(log);
-      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-    } catch (IOException e) {
-      return "(cannot read " + log + ": " + e.getMessage() + ")";
-    }
+    return Processes.tail(log, lines);
   }
 }

@@ -3,8 +3,6 @@ package io.chatroom.cluster;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -69,21 +67,8 @@ public final class ClusterNode {
   }
 
   private void awaitReady(Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
-        .timeout(Duration.ofSeconds(2)).build();
-    while (true) {
-      try {
-        if (HTTP.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-          return;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      }
-      if (!process.isAlive() || System.nanoTime() > deadline) {
-        throw new IllegalStateException(name + " did not become ready on port " + port + ":\n" + process.tail(30));
-      }
-      Thread.sleep(100);
+    if (!process.awaitOk(HTTP, URI.create("http://127.0.0.1:" + port + "/health/ready"), timeout)) {
+      throw new IllegalStateException(name + " did not become ready on port " + port + ":\n" + process.tail(30));
     }
   }
 }
