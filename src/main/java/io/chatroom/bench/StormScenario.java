@@ -65,7 +65,8 @@ public final class StormScenario implements Scenario {
       List<BenchClient> writers = load.connect(settings.clients(), settings.writers(), Duration.ofSeconds(60));
       load.join(writers, w -> roomsOf(w, run), Duration.ofSeconds(60));
       Round practice = storm(load, clients, writers, run, server);
-      boolean settled = server.probe().isPresent() && server.probe().get().awaitIdle(SETTLED_CORES, SETTLE_MAX);
+      Optional<ProcessProbe> probe = server.probe();
+      boolean settled = probe.isPresent() && probe.get().awaitIdle(SETTLED_CORES, SETTLE_MAX);
       progress.printf("  storm: a first, unmeasured storm (%.2f s) so the resume path is compiled, as on a server that has been up a while%s%n",
           practice.seconds(), settled ? "; the server then settled" : "");
       progress.flush();

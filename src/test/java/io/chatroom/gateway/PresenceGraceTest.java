@@ -33,19 +33,29 @@ class PresenceGraceTest {
     return watcher.drain(wait).stream().filter(f -> "presence".equals(f.path("type").asText())).toList();
   }
 
+  /** Bob, in general, watching who comes and goes. */
+  private static WsClient watching(TestServer server) {
+    WsClient watcher = WsClient.connect(server.port(), server.http().register("bob").token());
+    watcher.join("general");
+    assertThat(watcher.next("presence").path("user").asText()).as("bob hears of himself first").isEqualTo("bob");
+    return watcher;
+  }
+
+  /** Alice joins general with one connection, which the watcher sees arrive; returns that connection. */
+  private static WsClient aliceComesOnline(TestServer server, Http.Account alice, WsClient watcher) {
+    WsClient connection = WsClient.connect(server.port(), alice.token());
+    connection.join("general");
+    JsonNode online = watcher.next("presence");
+    assertThat(online.path("user").asText() + " " + online.path("state").asText()).isEqualTo("alice online");
+    return connection;
+  }
+
   @Test
   void aReconnectWithinTheGraceIsNeitherAnnouncedOfflineNorOnline() {
     try (TestServer server = start()) {
       Http.Account alice = server.http().register("alice");
-      WsClient watcher = WsClient.connect(server.port(), server.http().register("bob").token());
-      watcher.join("general");
-      assertThat(watcher.next("presence").path("user").asText()).as("bob hears of himself first").isEqualTo("bob");
-      WsClient first = WsClient.connect(server.port(), alice.token());
-      first.join("general");
-      JsonNode online = watcher.next("presence");
-      assertThat(online.path("user").asText() + " " + online.path("state").asText()).isEqualTo("alice online");
-
-      first.abort();
+      WsClient watcher = watching(server);
+      aliceComesOnline(server, alice, watcher).abort();
       WsClient again = WsClient.connect(server.port(), alice.token());
       JsonNode joined = again.join("general");
       assertThat(joined.path("members")).extracting(JsonNode::asText).contains("alice");
@@ -63,15 +73,8 @@ class PresenceGraceTest {
   @Test
   void aUserWhoStaysAwayIsAnnouncedOfflineOnceTheGraceEnds() {
     try (TestServer server = start()) {
-      Http.Account alice = server.http().register("alice");
-      WsClient watcher = WsClient.connect(server.port(), server.http().register("bob").token());
-      watcher.join("general");
-      assertThat(watcher.next("presence").path("user").asText()).as("bob hears of himself first").isEqualTo("bob");
-      WsClient gone = WsClient.connect(server.port(), alice.token());
-      gone.join("general");
-      JsonNode online = watcher.next("presence");
-      assertThat(online.path("user").asText() + " " + online.path("state").asText()).isEqualTo("alice online");
-
+      WsClient watcher = watching(server);
+      WsClient gone = aliceComesOnline(server, server.http().register("alice"), watcher);
       long dropped = System.nanoTime();
       gone.abort();
       assertThat(presence(watcher, GRACE.dividedBy(2))).as("still within the grace").isEmpty();
