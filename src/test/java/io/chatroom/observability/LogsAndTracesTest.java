@@ -65,6 +65,17 @@ class LogsAndTracesTest {
     capture.stop();
   }
 
+  /** The first access log line for {@code route}, or null while there is none. */
+  private JsonNode accessLine(String route) {
+    try {
+      return logLines().stream()
+          .filter(l -> l.path("logger").asText().equals("chatroom.access") && l.path("route").asText().equals(route))
+          .findFirst().orElse(null);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private List<JsonNode> logLines() throws Exception {
     List<JsonNode> lines = new ArrayList<>();
     String text;
@@ -133,15 +144,16 @@ class LogsAndTracesTest {
       SpanData httpSpan = named(finished, "GET /api/rooms/:name/messages");
       assertThat(httpSpan.getAttributes().asMap().toString()).contains("http.route=/api/rooms/:name/messages", "http.response.status_code=200");
 
+      // the request's span ends just before its access line is written: wait for the line too
+      Await.until(() -> accessLine("/api/rooms/:name/messages") != null);
       String raw;
       synchronized (logBytes) {
         raw = logBytes.toString(StandardCharsets.UTF_8);
       }
       assertThat(raw).as("logs never hold passwords, tokens or message texts")
           .doesNotContain(password, alice.token(), secretText);
-      JsonNode accessLine = logLines().stream()
-          .filter(l -> l.path("logger").asText().equals("chatroom.access") && l.path("route").asText().equals("/api/rooms/:name/messages"))
-          .findFirst().orElseThrow(() -> new AssertionError("no access log line for the history request:\n" + raw));
+      JsonNode accessLine = java.util.Optional.ofNullable(accessLine("/api/rooms/:name/messages"))
+          .orElseThrow(() -> new AssertionError("no access log line for the history request:\n" + raw));
       assertThat(accessLine.path("method").asText()).isEqualTo("GET");
       assertThat(accessLine.path("status").asInt()).isEqualTo(200);
       assertThat(accessLine.path("duration_ms").isNumber()).isTrue();
