@@ -43,7 +43,9 @@ public final class WsClient implements AutoCloseable {
   public static WsClient connect(int port) {
     Listener listener = new Listener();
     WebSocket ws = CLIENT.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
-        .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), listener).join();
+        .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), listener)
+        // connectTimeout covers TCP only; a server that never answers the upgrade would block forever
+        .orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
     WsClient client = new WsClient(ws);
     listener.client = client;
     return client;
@@ -65,7 +67,7 @@ public final class WsClient implements AutoCloseable {
   }
 
   public void sendRaw(String text) {
-    ws.sendText(text, true).join();
+    ws.sendText(text, true).orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
   }
 
   /** Sends a request with a fresh id and returns its ok or error reply. */
