@@ -14,6 +14,8 @@ import io.chatroom.observability.Health;
 import io.chatroom.observability.LogContext;
 import io.chatroom.observability.Tracing;
 import io.chatroom.room.Room;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -24,6 +26,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -270,10 +273,14 @@ final class HttpApi {
     }
     long start = System.nanoTime();
     Context context = Vertx.currentContext();
+    ChannelPipeline pipeline = ((ConnectionBase) ctx.request().connection()).channel().pipeline();
     ctx.request().toWebSocket()
         .onSuccess(ws -> {
           // the HTTP part ends at the handshake; the socket's life is measured by the WebSocket meters
           record(ctx, 101, start);
+          // frames written to this socket in one event-loop turn (an ack and the message it acknowledges, a
+          // resume's replay, fan-outs queued behind a busy loop) leave in one write system call, not one each
+          pipeline.addFirst(new FlushConsolidationHandler(256, true));
           new Connection(ws, services, context).start();
         })
         .onFailure(e -> log.debug("websocket handshake failed: {}", e.toString()));
