@@ -75,7 +75,12 @@ public final class Gateway {
           .setMaxWebSocketFrameSize(MAX_FRAME_BYTES)
           .setMaxWebSocketMessageSize(MAX_FRAME_BYTES)
           .setTcpNoDelay(true)
-          .setCompressionSupported(true);
+          .setCompressionSupported(true)
+          // Every response is written on its request's event loop (our futures complete on the caller's
+          // context), so Vert.x may write straight to the channel instead of through a per-connection MPSC
+          // queue. The queue's 4 KiB chunk matters because an upgraded connection keeps its HTTP connection
+          // reachable for the WebSocket's whole life: 7 KiB less heap per idle WebSocket in bench idle.
+          .setStrictThreadMode(true);
       SocketAddress address = port == 0 ? SocketAddress.sharedRandomPort(1, host) : SocketAddress.inetSocketAddress(port, host);
       return vertx.createHttpServer(options).requestHandler(router).listen(address)
           .onSuccess(server -> actualPort = server.actualPort());
