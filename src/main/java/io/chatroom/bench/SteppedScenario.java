@@ -50,9 +50,9 @@ public final class SteppedScenario implements Scenario {
     this.settings = settings;
   }
 
-  /** The defaults of {@code rooms}: 2,000 clients in rooms of 10, all sending, from 0.5 to 6 msgs/s each. */
+  /** The defaults of {@code rooms}: 2,000 clients in rooms of 10, all sending, from 0.5 to 10 msgs/s each. */
   public static Settings roomsDefaults(int eventLoops) {
-    List<Double> perClient = List.of(0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0);
+    List<Double> perClient = List.of(0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 10.0);
     return new Settings(2_000, 10, 10, perClient.stream().map(r -> r * 2_000).toList(), Duration.ofSeconds(3),
         WARM_UP, 50, eventLoops, 64);
   }
