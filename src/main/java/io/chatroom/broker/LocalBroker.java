@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -42,7 +43,7 @@ public final class LocalBroker implements Broker {
     }
     LoopSubscribers loop = loopFor(context.nettyEventLoop());
     Bound bound = new Bound(subscriber, context);
-    loop.rooms.computeIfAbsent(room, r -> new LinkedHashSet<>()).add(bound);
+    loop.subscribe(room, bound);
     return () -> {
       if (loop.eventLoop.inEventLoop()) {
         loop.remove(room, bound);
@@ -82,37 +83,68 @@ public final class LocalBroker implements Broker {
     }
   }
 
+  /** One room's subscribers on one loop, with a snapshot to deliver over that is rebuilt only after a change. */
+  private static final class RoomSubscribers {
+    final Set<Bound> members = new LinkedHashSet<>();
+    /** A subscriber may cancel (close) while being delivered to, so delivery walks a copy; null when stale. */
+    private Bound[] snapshot;
+
+    Bound[] snapshot() {
+      if (snapshot == null) {
+        snapshot = members.toArray(Bound[]::new);
+      }
+      return snapshot;
+    }
+
+    void add(Bound bound) {
+      if (members.add(bound)) {
+        snapshot = null;
+      }
+    }
+
+    boolean remove(Bound bound) {
+      if (members.remove(bound)) {
+        snapshot = null;
+        return true;
+      }
+      return false;
+    }
+  }
+
   /** Confined to its event loop's thread. */
   private static final class LoopSubscribers {
     final EventLoop eventLoop;
-    final Map<String, Set<Bound>> rooms = new HashMap<>();
+    final Map<String, RoomSubscribers> rooms = new HashMap<>();
 
     LoopSubscribers(EventLoop eventLoop) {
       this.eventLoop = eventLoop;
     }
 
+    void subscribe(String room, Bound bound) {
+      rooms.computeIfAbsent(room, r -> new RoomSubscribers()).add(bound);
+    }
+
     void deliver(RoomEvent event) {
-      Set<Bound> subscribers = rooms.get(event.room());
+      RoomSubscribers subscribers = rooms.get(event.room());
       if (subscribers == null) {
         return;
       }
-      // a subscriber may cancel (close) while being delivered to: iterate a snapshot
-      for (Bound s : subscribers.toArray(Bound[]::new)) {
+      for (Bound s : subscribers.snapshot()) {
         s.onEvent(event);
       }
     }
 
     void resync() {
-      for (Set<Bound> subscribers : java.util.List.copyOf(rooms.values())) {
-        for (Bound s : subscribers.toArray(Bound[]::new)) {
+      for (RoomSubscribers subscribers : List.copyOf(rooms.values())) {
+        for (Bound s : subscribers.snapshot()) {
           s.onResync();
         }
       }
     }
 
     void remove(String room, Bound subscriber) {
-      Set<Bound> subscribers = rooms.get(room);
-      if (subscribers != null && subscribers.remove(subscriber) && subscribers.isEmpty()) {
+      RoomSubscribers subscribers = rooms.get(room);
+      if (subscribers != null && subscribers.remove(subscriber) && subscribers.members.isEmpty()) {
         rooms.remove(room);
       }
     }
