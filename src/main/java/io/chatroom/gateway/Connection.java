@@ -27,7 +27,6 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.http.ServerWebSocket;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
@@ -45,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * are read from the store first while later events wait. This is what makes delivery exactly-once and in
  * order whatever the broker does.
  */
-final class Connection {
+final class Connection implements ChatSocket.Listener {
   private static final Logger log = LoggerFactory.getLogger(Connection.class);
   /** A client still sending after this many refusals in a row is not backing off: it is abusing. */
   static final int MAX_REFUSED_IN_A_ROW = 100;
@@ -56,7 +55,7 @@ final class Connection {
    */
   static final int MAX_FRAMES_BEFORE_WELCOME = 64;
 
-  private final ServerWebSocket ws;
+  private final ChatSocket socket;
   private final Services services;
   private final Context context;
   private final String sessionId = UUID.randomUUID().toString();
@@ -94,13 +93,16 @@ final class Connection {
       this.name = name;
     }
 
+    /** Set when this state leaves {@code rooms} (left, lost, failed to join): late results for it are ignored. */
+    boolean dropped;
+
     boolean isCurrent() {
-      return !closed && rooms.get(name) == this;
+      return !closed && !dropped;
     }
   }
 
-  Connection(ServerWebSocket ws, Services services, Context context) {
-    this.ws = ws;
+  Connection(ChatSocket socket, Services services, Context context) {
+    this.socket = socket;
     this.services = services;
     this.context = context;
     Rate budget = services.wsRate().get();
@@ -110,12 +112,7 @@ final class Connection {
 
   void start() {
     services.connections().add(this);
-    ws.setWriteQueueMaxSize(Gateway.SEND_QUEUE_BYTES);
-    ws.textMessageHandler(this::onText);
-    ws.binaryMessageHandler(b -> onText(null));
-    ws.pongHandler(b -> heard());
-    ws.closeHandler(v -> onClosed());
-    ws.exceptionHandler(this::onException);
+    socket.listen(this);
     timerId = context.owner().setTimer(HELLO_TIMEOUT_MS, id -> {
       if (user == null && !closed) {
         refuse("no hello within " + HELLO_TIMEOUT_MS / 1000 + " s");
@@ -123,7 +120,18 @@ final class Connection {
     });
   }
 
-  private void onText(String text) {
+  @Override
+  public void onBinary() {
+    onText(null);
+  }
+
+  @Override
+  public void onHeard() {
+    heard();
+  }
+
+  @Override
+  public void onText(String text) {
     if (closed) {
       return;
     }
@@ -492,6 +500,7 @@ final class Connection {
    * old entry is still there, and removing the old entry afterwards leaves them online.
    */
   private void drop(RoomState state, long presenceGraceMs) {
+    state.dropped = true;
     if (state.subscription != null) {
       state.subscription.cancel();
       state.subscription = null;
@@ -534,7 +543,7 @@ final class Connection {
       return;
     }
     pingOutstanding = true;
-    ws.writePing(io.vertx.core.buffer.Buffer.buffer("p"));
+    socket.sendPing();
   }
 
   private void heard() {
@@ -556,10 +565,10 @@ final class Connection {
    */
   private void writeLive(byte[] json) {
     // the socket can be closed by the peer before our close handler has run; a fan-out write then has nowhere to go
-    if (closed || ws.isClosed()) {
+    if (closed || socket.isClosed()) {
       return;
     }
-    if (ws.writeQueueFull()) {
+    if (socket.sendQueueFull()) {
       services.metrics().sendQueueDropped();
       close(CloseCode.TRY_AGAIN_LATER, DisconnectReason.SLOW_CONSUMER, "too slow: send queue full; reconnect and resume with since");
       return;
@@ -574,7 +583,7 @@ final class Connection {
 
   private void write(byte[] json) {
     if (!closed) {
-      ws.writeFrame(TextFrames.of(json));
+      socket.sendText(json);
       services.metrics().frameSent();
     }
   }
@@ -635,22 +644,18 @@ final class Connection {
       return;
     }
     closeReason = why;
-    ws.close(code.code, reason);
+    socket.close(code, reason);
     onClosed();
   }
 
-  private void onException(Throwable t) {
-    String message = String.valueOf(t.getMessage());
-    if (message.contains("max message size") || message.contains("Max frame length")) {
-      close(CloseCode.MESSAGE_TOO_BIG, DisconnectReason.TOO_BIG, "frame over 64 KiB");
-    } else {
-      try (LogContext ignored = logContext(null, null)) {
-        log.debug("websocket error on session {}: {}", sessionId, t.toString());
-      }
-    }
+  @Override
+  public void onViolation(boolean tooBig) {
+    closeReason = tooBig ? DisconnectReason.TOO_BIG : DisconnectReason.PROTOCOL;
+    onClosed();
   }
 
-  private void onClosed() {
+  @Override
+  public void onClosed() {
     if (closed) {
       return;
     }

@@ -73,7 +73,10 @@ public final class Gateway {
       Router router = new HttpApi(services).router(vertx);
       HttpServerOptions options = new HttpServerOptions()
           .setMaxWebSocketFrameSize(MAX_FRAME_BYTES)
-          .setMaxWebSocketMessageSize(MAX_FRAME_BYTES)
+          // Chat frames are a few hundred bytes; a deflate context costs tens of KiB per socket, and frames
+          // are encoded once for every subscriber, which per-socket compression would undo (see ChatSocket)
+          .setPerMessageWebSocketCompressionSupported(false)
+          .setPerFrameWebSocketCompressionSupported(false)
           .setTcpNoDelay(true)
           .setCompressionSupported(true)
           // Every response is written on its request's event loop (our futures complete on the caller's

@@ -14,12 +14,11 @@ import io.chatroom.observability.Health;
 import io.chatroom.observability.LogContext;
 import io.chatroom.observability.Tracing;
 import io.chatroom.room.Room;
-import io.netty.channel.ChannelPipeline;
-import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.channel.Channel;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
-import io.vertx.core.Context;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -272,16 +271,14 @@ final class HttpApi {
       return;
     }
     long start = System.nanoTime();
-    Context context = Vertx.currentContext();
-    ChannelPipeline pipeline = ((ConnectionBase) ctx.request().connection()).channel().pipeline();
+    ContextInternal context = (ContextInternal) Vertx.currentContext();
+    Channel channel = ((ConnectionBase) ctx.request().connection()).channel();
     ctx.request().toWebSocket()
         .onSuccess(ws -> {
           // the HTTP part ends at the handshake; the socket's life is measured by the WebSocket meters
           record(ctx, 101, start);
-          // frames written to this socket in one event-loop turn (an ack and the message it acknowledges, a
-          // resume's replay, fan-outs queued behind a busy loop) leave in one write system call, not one each
-          pipeline.addFirst(new FlushConsolidationHandler(256, true));
-          new Connection(ws, services, context).start();
+          ChatSocket socket = ChatSocket.takeOver(channel, context, Gateway.MAX_FRAME_BYTES, Gateway.SEND_QUEUE_BYTES);
+          new Connection(socket, services, context).start();
         })
         .onFailure(e -> log.debug("websocket handshake failed: {}", e.toString()));
   }

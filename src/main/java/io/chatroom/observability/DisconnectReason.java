@@ -12,6 +12,8 @@ public enum DisconnectReason {
   SLOW_CONSUMER("slow_consumer"),
   /** A frame over the size limit. */
   TOO_BIG("too_big"),
+  /** A frame that breaks the WebSocket protocol: text that is not UTF-8, an unknown opcode. */
+  PROTOCOL("protocol"),
   /** The node could not deliver (a store read failed) or is overloaded. */
   SERVER_ERROR("server_error"),
   /** The node is shutting down. */

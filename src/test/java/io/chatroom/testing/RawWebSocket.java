@@ -60,10 +60,15 @@ public final class RawWebSocket implements AutoCloseable {
     sendFrame(0x1, text.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** Sends one masked frame, as every client must. */
+  /** Sends one masked, final frame, as every client must mask. */
   public void sendFrame(int opcode, byte[] payload) throws IOException {
+    sendFrame(opcode, payload, true);
+  }
+
+  /** Sends one masked frame; {@code fin} false leaves the message open for continuation frames (opcode 0). */
+  public void sendFrame(int opcode, byte[] payload, boolean fin) throws IOException {
     ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
-    frame.write(0x80 | opcode);
+    frame.write((fin ? 0x80 : 0) | opcode);
     if (payload.length < 126) {
       frame.write(0x80 | payload.length);
     } else if (payload.length < 65536) {
