@@ -13,9 +13,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * The single-node broker. Subscriber sets are kept per event-loop thread and only touched on it, so publishing
  * takes no lock: it hands the event to each event loop that has subscribers, in publish order, as one task.
- * Not one task per subscriber's context: every WebSocket connection has a context of its own, and a task per
- * connection per message (plus a selector wake-up for each) is what made fan-out cost O(connections) per
- * message. Each subscriber still runs on its own context, dispatched in place on the shared thread.
+ * Not one task per subscriber: a task per connection per message (plus a selector wake-up for each) is what
+ * made fan-out cost O(connections) per message. Each subscriber still runs on its own context, dispatched in place on the shared thread.
  */
 public final class LocalBroker implements Broker {
   /** One per event-loop thread that ever had a subscriber: a handful (2 x cores), so a list scan is cheapest. */

@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.vertx.core.Handler;
@@ -87,6 +88,9 @@ final class ChatSocket extends ChannelInboundHandlerAdapter {
     ChatSocket socket = new ChatSocket(channel, context, maxMessageBytes);
     channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(sendQueueBytes / 2, sendQueueBytes));
     ChannelPipeline pipeline = channel.pipeline();
+    if (pipeline.get(ChunkedWriteHandler.class) != null) {
+      pipeline.remove(ChunkedWriteHandler.class); // Vert.x's, for sending files over HTTP: on every write's path
+    }
     pipeline.addBefore("handler", "ws-utf8", new Utf8FrameValidator(false));
     pipeline.addBefore("handler", "ws-aggregator", new WebSocketFrameAggregator(maxMessageBytes));
     pipeline.replace("handler", "chat", socket);

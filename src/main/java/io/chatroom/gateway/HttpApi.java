@@ -271,7 +271,9 @@ final class HttpApi {
       return;
     }
     long start = System.nanoTime();
-    ContextInternal context = (ContextInternal) Vertx.currentContext();
+    // the event loop's own context, not the request's duplicate: that one carries request-scoped local data,
+    // and a socket outlives its upgrade request by hours
+    ContextInternal context = ((ContextInternal) Vertx.currentContext()).unwrap();
     Channel channel = ((ConnectionBase) ctx.request().connection()).channel();
     ctx.request().toWebSocket()
         .onSuccess(ws -> {
