@@ -54,7 +54,7 @@ public final class BenchCommand implements Callable<Integer> {
     for (Scenario s : scenarios) {
       List<String> servers = scenario.equals("compare") ? List.of("chatroom", "socketio") : List.of("chatroom");
       for (String server : servers) {
-        try (ServerUnderTest target = start(server, s.connections(), work, pinning)) {
+        try (ServerUnderTest target = start(server, s, work, pinning)) {
           out.println("  " + s.name() + " against " + target.description());
           out.flush();
           results.add(s.run(target, out));
@@ -78,7 +78,8 @@ public final class BenchCommand implements Callable<Integer> {
     return clean ? 0 : 1;
   }
 
-  private ServerUnderTest start(String server, int connections, Path work, CorePinning pinning) throws IOException, InterruptedException {
+  private ServerUnderTest start(String server, Scenario scenario, Path work, CorePinning pinning) throws IOException, InterruptedException {
+    int connections = scenario.connections();
     if (server.equals("socketio")) {
       return SocketIoProcess.start(options.socketIoDir, work, pinning);
     }
@@ -86,7 +87,9 @@ public final class BenchCommand implements Callable<Integer> {
       return TargetServer.connect(options.target, Math.min(connections, options.users), options.serverPid);
     }
     Path dir = Files.createTempDirectory(work, "chatroom-");
+    List<String> jvmOptions = new ArrayList<>(options.serverJvmOptions);
+    jvmOptions.addAll(scenario.serverJvmOptions());
     return ChatroomProcess.start(new ChatroomProcess.Settings(dir, options.databaseUrl, connections, options.heap,
-        options.serverJvmOptions, pinning, options.profile));
+        jvmOptions, pinning, options.profile));
   }
 }

@@ -58,8 +58,9 @@ public final class BenchReport {
     add(Figures.SATURATION_MSGS_PER_SEC, "saturation (msgs/s offered)", "saturates at", BenchReport::number);
     add(Figures.P99_MS_AT_70_PERCENT, "p99 at 70 % of sustained load (ms)", "p99@70% ms", BenchReport::duration);
     add(Figures.CONNECTIONS, "connections", "connections", BenchReport::number);
-    add(Figures.RSS_BYTES_PER_CONNECTION, "RSS per connection (KiB)", "RSS/conn KiB", BenchReport::kib);
+    add(Figures.MEMORY_BYTES_PER_CONNECTION, "memory per connection (KiB)", "mem/conn KiB", BenchReport::kib);
     add(Figures.HEAP_BYTES_PER_CONNECTION, "heap per connection (KiB)", "heap/conn KiB", BenchReport::kib);
+    add(Figures.NATIVE_BYTES_PER_CONNECTION, "native per connection (KiB)", "native/conn KiB", BenchReport::kib);
     add(Figures.ACKED_PER_SEC, "acknowledged sends/s", "acked/s", BenchReport::number);
     add(Figures.ACK_P50_MS, "ack p50 (ms)", "ack p50 ms", BenchReport::duration);
     add(Figures.ACK_P99_MS, "ack p99 (ms)", "ack p99 ms", BenchReport::duration);

@@ -17,8 +17,12 @@ public final class Figures {
   /** p99 at the step nearest to (not above) 70 % of the sustained offered rate. */
   public static final String P99_MS_AT_70_PERCENT = "p99_ms_at_70pct";
   public static final String CONNECTIONS = "connections";
-  public static final String RSS_BYTES_PER_CONNECTION = "rss_bytes_per_connection";
+  /** Growth of the server's RSS with its Java heap pre-touched: the memory outside the heap. */
+  public static final String NATIVE_BYTES_PER_CONNECTION = "native_bytes_per_connection";
+  /** Growth of the live Java heap, read after a full GC. */
   public static final String HEAP_BYTES_PER_CONNECTION = "heap_bytes_per_connection";
+  /** Heap plus native: what one more connection costs the server. */
+  public static final String MEMORY_BYTES_PER_CONNECTION = "memory_bytes_per_connection";
   public static final String ACKED_PER_SEC = "acked_per_sec";
   public static final String ACK_P50_MS = "ack_p50_ms";
   public static final String ACK_P99_MS = "ack_p99_ms";

@@ -29,7 +29,7 @@ class BenchReportTest {
   }
 
   private static final ScenarioResult IDLE = new ScenarioResult("idle", "chatroom", Map.of("connections", 10_000),
-      List.of(), Map.of(Figures.CONNECTIONS, 10_000.0, Figures.RSS_BYTES_PER_CONNECTION, 12_390.0), 2, 1,
+      List.of(), Map.of(Figures.CONNECTIONS, 10_000.0, Figures.MEMORY_BYTES_PER_CONNECTION, 12_390.0), 2, 1,
       List.of("heap measured after a full GC", "RSS includes the JIT's code cache"));
 
   private static final BenchRun RUN = new BenchRun(Instant.parse("2026-11-26T10:15:42Z"), MACHINE,
@@ -77,7 +77,7 @@ class BenchReportTest {
     String md = BenchReport.markdown(RUN);
 
     assertThat(md).contains("### idle — chatroom\n\nconnections=10000\n")
-        .contains("| connections | 10,000 |\n| RSS per connection (KiB) | 12.1 |\n")
+        .contains("| connections | 10,000 |\n| memory per connection (KiB) | 12.1 |\n")
         .contains("Deliveries lost: 2, duplicated: 1.")
         .contains("- heap measured after a full GC\n- RSS includes the JIT's code cache\n");
   }
@@ -110,7 +110,7 @@ class BenchReportTest {
         .endsWith("lost 0  dup 0");
     assertThat(lines.get(1)).startsWith("rooms  Socket.IO 4.8.4  deliveries/s 100,000").endsWith("dup 3");
     assertThat(lines.get(2)).isEqualTo("rooms  ratio            deliveries/s 2.50×  per CPU-s —  p99@70% ms 1.00×");
-    assertThat(lines.get(3)).startsWith("idle   chatroom         connections 10,000  RSS/conn KiB 12.1");
+    assertThat(lines.get(3)).startsWith("idle   chatroom         connections 10,000  mem/conn KiB 12.1");
   }
 
   @Test
