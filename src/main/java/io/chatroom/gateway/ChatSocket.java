@@ -2,23 +2,25 @@ package io.chatroom.gateway;
 
 import io.chatroom.gateway.protocol.CloseCode;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.FastThreadLocal;
@@ -26,14 +28,17 @@ import io.vertx.core.Handler;
 import io.vertx.core.internal.ContextInternal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A WebSocket after its handshake, on plain Netty: Vert.x performs the handshake, then this handler takes the
  * channel over from Vert.x's WebSocket. The Vert.x WebSocket keeps, per connection, a message queue, a
  * promise per written frame and the whole upgrade request; a chat server holds tens of thousands of idle
- * sockets and writes one event to thousands of them at once, so it keeps only the channel and writes frames
- * it encoded itself with a void promise.
+ * sockets and writes one event to thousands of them at once, so it keeps only the channel, right behind
+ * Netty's frame decoder, and writes frames it encoded itself with a void promise. Fan-out touches every
+ * subscriber's objects once per event, and with thousands of subscribers each one is a cache miss: the fewer
+ * handlers a write passes and objects it reads, the cheaper a delivery.
  *
  * <p>Everything here runs on the channel's event loop. Callbacks to the {@link Listener} run on the
  * connection's Vert.x context (dispatched in place, same thread), so futures and timers the listener
@@ -56,7 +61,8 @@ final class ChatSocket extends ChannelInboundHandlerAdapter {
 
     /**
      * The client sent a frame or message over the size limit ({@code tooBig}, closed with 1009) or broke the
-     * WebSocket protocol (text that is not UTF-8, a bad opcode: 1007 or 1002). The socket is already closing.
+     * WebSocket protocol (text that is not UTF-8, a bad opcode or fragment: 1007 or 1002). The socket is
+     * already closing.
      */
     void onViolation(boolean tooBig);
 
@@ -67,12 +73,18 @@ final class ChatSocket extends ChannelInboundHandlerAdapter {
   private final Channel channel;
   private final ContextInternal context;
   private final int maxMessageBytes;
+  /** This handler's place in the pipeline: writes start here and pass only what lies between it and the socket. */
+  private ChannelHandlerContext ctx;
   private Listener listener;
   private Handler<String> onText;
   private boolean closeSent;
+  private boolean inactive;
   /** Queued on this loop's flusher. */
   private boolean awaitingFlush;
   private int unflushedBytes;
+  /** The fragments so far of a message that came in pieces; null between messages. */
+  private ByteBuf fragments;
+  private boolean fragmentsAreText;
 
   private ChatSocket(Channel channel, ContextInternal context, int maxMessageBytes) {
     this.channel = channel;
@@ -81,26 +93,33 @@ final class ChatSocket extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * Replaces Vert.x's WebSocket handler on a freshly upgraded channel. Call on the channel's event loop,
-   * right after the handshake, before the client's first frame can be read.
+   * Replaces Vert.x's WebSocket handler on a freshly upgraded channel, and calls {@code listener} from then
+   * on. Call on the channel's event loop, right after the handshake, before the client's first frame is read.
    */
   static ChatSocket takeOver(Channel channel, ContextInternal context, int maxMessageBytes, int sendQueueBytes) {
     ChatSocket socket = new ChatSocket(channel, context, maxMessageBytes);
     channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(sendQueueBytes / 2, sendQueueBytes));
     ChannelPipeline pipeline = channel.pipeline();
-    if (pipeline.get(ChunkedWriteHandler.class) != null) {
-      pipeline.remove(ChunkedWriteHandler.class); // Vert.x's, for sending files over HTTP: on every write's path
-    }
-    pipeline.addBefore("handler", "ws-utf8", new Utf8FrameValidator(false));
-    pipeline.addBefore("handler", "ws-aggregator", new WebSocketFrameAggregator(maxMessageBytes));
+    // Vert.x's chunked-file writer and Netty's frame encoder: this handler writes encoded frames itself
+    List<ChannelHandler> unused = new ArrayList<>();
+    pipeline.forEach(entry -> {
+      if (entry.getValue() instanceof ChunkedWriteHandler || entry.getValue() instanceof WebSocketFrameEncoder) {
+        unused.add(entry.getValue());
+      }
+    });
+    unused.forEach(pipeline::remove);
     pipeline.replace("handler", "chat", socket);
     return socket;
   }
 
-  /** Starts delivering frames to {@code listener}; frames that arrived before wait in the channel. */
   void listen(Listener listener) {
     this.listener = listener;
     this.onText = listener::onText;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
   }
 
   /**
@@ -111,17 +130,17 @@ final class ChatSocket extends ChannelInboundHandlerAdapter {
     if (closeSent) {
       return;
     }
-    ByteBuf frame = TextFrame.encode(channel.alloc(), utf8);
-    if (channel.eventLoop().inEventLoop()) {
-      write(frame, frame.readableBytes());
+    ByteBuf frame = Frames.text(ctx.alloc(), utf8);
+    if (ctx.executor().inEventLoop()) {
+      write(frame);
     } else {
-      channel.writeAndFlush(frame, channel.voidPromise()); // the loop flusher is confined to the loop's thread
+      ctx.writeAndFlush(frame, ctx.voidPromise()); // the loop flusher is confined to the loop's thread
     }
   }
 
   void sendPing() {
     if (!closeSent) {
-      write(new PingWebSocketFrame(Unpooled.wrappedBuffer(new byte[] {'p'})), 3);
+      write(Frames.control(ctx.alloc(), Frames.PING, new byte[] {'p'}));
     }
   }
 
@@ -131,7 +150,7 @@ final class ChatSocket extends ChannelInboundHandlerAdapter {
   }
 
   boolean isClosed() {
-    return closeSent || !channel.isActive();
+    return closeSent || inactive;
   }
 
   /** Sends a close frame; the TCP connection ends when the client answers it, or after a timeout. */
@@ -140,11 +159,11 @@ final class ChatSocket extends ChannelInboundHandlerAdapter {
       return;
     }
     closeSent = true;
-    if (!channel.isActive()) {
+    if (inactive) {
       return;
     }
-    channel.writeAndFlush(new CloseWebSocketFrame(code.code, reason));
-    channel.eventLoop().schedule(() -> channel.close(), CLOSE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    ctx.writeAndFlush(Frames.close(ctx.alloc(), code.code, reason), ctx.voidPromise());
+    ctx.executor().schedule(() -> channel.close(), CLOSE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -153,21 +172,67 @@ final class ChatSocket extends ChannelInboundHandlerAdapter {
       if (listener == null || closeSent && !(msg instanceof CloseWebSocketFrame)) {
         return; // a closing session reads nothing but the client's answer to its close
       }
-      if (msg instanceof TextWebSocketFrame text) {
-        // the UTF-8 validator has already refused bad bytes: decoding cannot replace anything here
-        context.dispatch(text.content().toString(StandardCharsets.UTF_8), onText);
+      if (msg instanceof TextWebSocketFrame || msg instanceof BinaryWebSocketFrame) {
+        begin((WebSocketFrame) msg);
+      } else if (msg instanceof ContinuationWebSocketFrame continuation) {
+        proceed(continuation);
       } else if (msg instanceof PongWebSocketFrame) {
         context.dispatch(v -> listener.onHeard());
       } else if (msg instanceof PingWebSocketFrame ping) {
-        write(new PongWebSocketFrame(ping.content().retain()), 2 + ping.content().readableBytes());
+        write(Frames.control(ctx.alloc(), Frames.PONG, ByteBufUtil.getBytes(ping.content())));
         context.dispatch(v -> listener.onHeard());
       } else if (msg instanceof CloseWebSocketFrame close) {
         answerClose(close);
-      } else if (msg instanceof BinaryWebSocketFrame) {
-        context.dispatch(v -> listener.onBinary());
       }
     } finally {
       ReferenceCountUtil.release(msg);
+    }
+  }
+
+  /** The first (often the only) frame of a message. */
+  private void begin(WebSocketFrame frame) {
+    if (fragments != null) {
+      refuse(WebSocketCloseStatus.PROTOCOL_ERROR, "a new message began before the last one ended");
+      return;
+    }
+    boolean text = frame instanceof TextWebSocketFrame;
+    if (frame.isFinalFragment()) {
+      complete(text, frame.content());
+      return;
+    }
+    fragmentsAreText = text;
+    fragments = ctx.alloc().heapBuffer(Math.min(frame.content().readableBytes() * 2, maxMessageBytes), maxMessageBytes);
+    fragments.writeBytes(frame.content());
+  }
+
+  private void proceed(ContinuationWebSocketFrame frame) {
+    if (fragments == null) {
+      refuse(WebSocketCloseStatus.PROTOCOL_ERROR, "a continuation frame with no message to continue");
+      return;
+    }
+    if (fragments.readableBytes() + frame.content().readableBytes() > maxMessageBytes) {
+      refuse(WebSocketCloseStatus.MESSAGE_TOO_BIG, "message over " + maxMessageBytes / 1024 + " KiB");
+      return;
+    }
+    fragments.writeBytes(frame.content());
+    if (frame.isFinalFragment()) {
+      ByteBuf whole = fragments;
+      fragments = null;
+      try {
+        complete(fragmentsAreText, whole);
+      } finally {
+        whole.release();
+      }
+    }
+  }
+
+  private void complete(boolean text, ByteBuf content) {
+    if (!text) {
+      context.dispatch(v -> listener.onBinary());
+    } else if (!ByteBufUtil.isText(content, StandardCharsets.UTF_8)) {
+      refuse(WebSocketCloseStatus.INVALID_PAYLOAD_DATA, "text is not valid UTF-8");
+    } else {
+      context.dispatch(content.toString(StandardCharsets.UTF_8), onText);
     }
   }
 
@@ -178,16 +243,13 @@ final class ChatSocket extends ChannelInboundHandlerAdapter {
     }
     closeSent = true;
     int code = close.statusCode();
-    CloseWebSocketFrame answer = code < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(code, null);
-    channel.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+    ByteBuf answer = code < 0 ? Frames.control(ctx.alloc(), Frames.CLOSE, new byte[0]) : Frames.close(ctx.alloc(), (short) code, "");
+    ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
   }
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (cause instanceof TooLongFrameException) {
-      // a message fragmented past the limit (a single frame past it is a CorruptedWebSocketFrameException)
-      refuse(WebSocketCloseStatus.MESSAGE_TOO_BIG, "message over " + maxMessageBytes / 1024 + " KiB");
-    } else if (cause instanceof CorruptedWebSocketFrameException corrupt) {
+    if (cause instanceof CorruptedWebSocketFrameException corrupt) {
       WebSocketCloseStatus status = corrupt.closeStatus() != null ? corrupt.closeStatus() : WebSocketCloseStatus.PROTOCOL_ERROR;
       refuse(status, status.code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code()
           ? "frame over " + maxMessageBytes / 1024 + " KiB" : corrupt.getMessage());
@@ -198,9 +260,10 @@ final class ChatSocket extends ChannelInboundHandlerAdapter {
 
   /**
    * Closes at once over a frame that breaks the protocol or the size limit, naming why. The decoder reads
-   * nothing more after such a frame, so the client's answer to the close could not be heard anyway.
+   * nothing more after a bad frame, so the client's answer to the close could not be heard anyway.
    */
   private void refuse(WebSocketCloseStatus status, String reason) {
+    releaseFragments();
     if (closeSent) {
       channel.close();
       return;
@@ -210,13 +273,22 @@ final class ChatSocket extends ChannelInboundHandlerAdapter {
       boolean tooBig = status.code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code();
       context.dispatch(v -> listener.onViolation(tooBig));
     }
-    channel.writeAndFlush(new CloseWebSocketFrame(status.code(), reason)).addListener(ChannelFutureListener.CLOSE);
+    ctx.writeAndFlush(Frames.close(ctx.alloc(), (short) status.code(), reason)).addListener(ChannelFutureListener.CLOSE);
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    inactive = true;
+    releaseFragments();
     if (listener != null) {
       context.dispatch(v -> listener.onClosed());
+    }
+  }
+
+  private void releaseFragments() {
+    if (fragments != null) {
+      fragments.release();
+      fragments = null;
     }
   }
 
@@ -225,9 +297,9 @@ final class ChatSocket extends ChannelInboundHandlerAdapter {
    * working through a backlog of fan-out tasks must not hold a reader's frames back until its send queue
    * looks full.
    */
-  private void write(Object frame, int bytes) {
-    channel.write(frame, channel.voidPromise());
-    unflushedBytes += bytes;
+  private void write(ByteBuf frame) {
+    unflushedBytes += frame.readableBytes();
+    ctx.write(frame, ctx.voidPromise());
     if (unflushedBytes >= FLUSH_AT_BYTES) {
       flushNow();
     } else if (!awaitingFlush) {
@@ -239,7 +311,7 @@ final class ChatSocket extends ChannelInboundHandlerAdapter {
   private void flushNow() {
     if (unflushedBytes > 0) {
       unflushedBytes = 0;
-      channel.flush();
+      ctx.flush();
     }
   }
 
@@ -265,7 +337,7 @@ final class ChatSocket extends ChannelInboundHandlerAdapter {
       flusher.dirty.add(socket);
       if (!flusher.scheduled) {
         flusher.scheduled = true;
-        socket.channel.eventLoop().execute(flusher);
+        socket.ctx.executor().execute(flusher);
       }
     }
 
@@ -284,15 +356,26 @@ final class ChatSocket extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** Server-to-client text frames: unmasked, unfragmented, so the header is two to ten bytes before the payload. */
-  static final class TextFrame {
-    private TextFrame() {}
+  /**
+   * Server-to-client frames (RFC 6455 section 5.2): unmasked and unfragmented, so a header is two to ten bytes
+   * before the payload.
+   */
+  static final class Frames {
+    static final int CLOSE = 0x8;
+    static final int PING = 0x9;
+    static final int PONG = 0xA;
+    private static final int TEXT = 0x1;
+    private static final int FIN = 0x80;
+    /** A control frame's payload is at most 125 bytes; a close's status code takes two of them. */
+    private static final int MAX_CLOSE_REASON_BYTES = 123;
 
-    static ByteBuf encode(io.netty.buffer.ByteBufAllocator alloc, byte[] payload) {
+    private Frames() {}
+
+    static ByteBuf text(ByteBufAllocator alloc, byte[] payload) {
       int length = payload.length;
       int header = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
       ByteBuf frame = alloc.ioBuffer(header + length);
-      frame.writeByte(0x81); // FIN, text
+      frame.writeByte(FIN | TEXT);
       if (length < 126) {
         frame.writeByte(length);
       } else if (length <= 0xFFFF) {
@@ -304,6 +387,29 @@ final class ChatSocket extends ChannelInboundHandlerAdapter {
       }
       frame.writeBytes(payload);
       return frame;
+    }
+
+    static ByteBuf control(ByteBufAllocator alloc, int opcode, byte[] payload) {
+      ByteBuf frame = alloc.ioBuffer(2 + payload.length);
+      frame.writeByte(FIN | opcode);
+      frame.writeByte(payload.length);
+      frame.writeBytes(payload);
+      return frame;
+    }
+
+    /** A close frame with a status code and a reason, cut (at a character boundary) to what fits. */
+    static ByteBuf close(ByteBufAllocator alloc, short code, String reason) {
+      String fitting = reason;
+      byte[] utf8 = fitting.getBytes(StandardCharsets.UTF_8);
+      while (utf8.length > MAX_CLOSE_REASON_BYTES) {
+        fitting = fitting.substring(0, fitting.offsetByCodePoints(fitting.length(), -1));
+        utf8 = fitting.getBytes(StandardCharsets.UTF_8);
+      }
+      byte[] payload = new byte[2 + utf8.length];
+      payload[0] = (byte) (code >> 8);
+      payload[1] = (byte) code;
+      System.arraycopy(utf8, 0, payload, 2, utf8.length);
+      return control(alloc, CLOSE, payload);
     }
   }
 }

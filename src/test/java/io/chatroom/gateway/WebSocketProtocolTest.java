@@ -98,6 +98,19 @@ class WebSocketProtocolTest {
   }
 
   @Test
+  void fragmentsOutOfOrderCloseWith1002() throws Exception {
+    try (RawWebSocket raw = signedIn()) {
+      raw.sendFrame(CONTINUATION, utf8("\"}"), true);
+      assertThat(raw.readUntilClose()).isEqualTo(1002);
+    }
+    try (RawWebSocket raw = signedIn()) {
+      raw.sendFrame(TEXT, utf8("{\"type\":"), false);
+      raw.sendFrame(TEXT, utf8("{\"type\":\"ping\"}"), true);
+      assertThat(raw.readUntilClose()).isEqualTo(1002);
+    }
+  }
+
+  @Test
   void aBinaryFrameIsRefusedWithAnErrorAndTheSessionGoesOn() throws Exception {
     try (RawWebSocket raw = signedIn()) {
       raw.sendFrame(BINARY, new byte[] {1, 2, 3});
