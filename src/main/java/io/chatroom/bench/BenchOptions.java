@@ -56,7 +56,7 @@ public final class BenchOptions {
   @Option(names = "--senders-per-room", description = "How many members of each room send (rooms: all; broadcast 5)")
   Integer sendersPerRoom;
 
-  @Option(names = "--rates", split = ",", description = "Total offered msgs/s of each step, in order (rooms: 0.5 to 10 per client; broadcast: 2 to 60)")
+  @Option(names = "--rates", split = ",", description = "Total offered msgs/s of each step, in order (rooms: 0.5 to 10 per client; broadcast: 2 to 100)")
   List<Double> rates;
 
   @Option(names = "--step-seconds", description = "Length of each load step (default 3)")

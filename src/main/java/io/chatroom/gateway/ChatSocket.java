@@ -2,7 +2,6 @@ package io.chatroom.gateway;
 
 import io.chatroom.gateway.protocol.CloseCode;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -130,7 +129,7 @@ final class ChatSocket extends ChannelInboundHandlerAdapter {
     if (closeSent) {
       return;
     }
-    ByteBuf frame = Frames.text(ctx.alloc(), utf8);
+    ByteBuf frame = WebSocketFrames.text(ctx.alloc(), utf8);
     if (ctx.executor().inEventLoop()) {
       write(frame);
     } else {
@@ -140,7 +139,7 @@ final class ChatSocket extends ChannelInboundHandlerAdapter {
 
   void sendPing() {
     if (!closeSent) {
-      write(Frames.control(ctx.alloc(), Frames.PING, new byte[] {'p'}));
+      write(WebSocketFrames.control(ctx.alloc(), WebSocketFrames.PING, new byte[] {'p'}));
     }
   }
 
@@ -162,7 +161,7 @@ final class ChatSocket extends ChannelInboundHandlerAdapter {
     if (inactive) {
       return;
     }
-    ctx.writeAndFlush(Frames.close(ctx.alloc(), code.code, reason), ctx.voidPromise());
+    ctx.writeAndFlush(WebSocketFrames.close(ctx.alloc(), code.code, reason), ctx.voidPromise());
     ctx.executor().schedule(() -> channel.close(), CLOSE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
   }
 
@@ -179,7 +178,7 @@ final class ChatSocket extends ChannelInboundHandlerAdapter {
       } else if (msg instanceof PongWebSocketFrame) {
         context.dispatch(v -> listener.onHeard());
       } else if (msg instanceof PingWebSocketFrame ping) {
-        write(Frames.control(ctx.alloc(), Frames.PONG, ByteBufUtil.getBytes(ping.content())));
+        write(WebSocketFrames.control(ctx.alloc(), WebSocketFrames.PONG, ByteBufUtil.getBytes(ping.content())));
         context.dispatch(v -> listener.onHeard());
       } else if (msg instanceof CloseWebSocketFrame close) {
         answerClose(close);
@@ -243,7 +242,7 @@ final class ChatSocket extends ChannelInboundHandlerAdapter {
     }
     closeSent = true;
     int code = close.statusCode();
-    ByteBuf answer = code < 0 ? Frames.control(ctx.alloc(), Frames.CLOSE, new byte[0]) : Frames.close(ctx.alloc(), (short) code, "");
+    ByteBuf answer = code < 0 ? WebSocketFrames.control(ctx.alloc(), WebSocketFrames.CLOSE, new byte[0]) : WebSocketFrames.close(ctx.alloc(), (short) code, "");
     ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
   }
 
@@ -273,7 +272,7 @@ final class ChatSocket extends ChannelInboundHandlerAdapter {
       boolean tooBig = status.code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code();
       context.dispatch(v -> listener.onViolation(tooBig));
     }
-    ctx.writeAndFlush(Frames.close(ctx.alloc(), (short) status.code(), reason)).addListener(ChannelFutureListener.CLOSE);
+    ctx.writeAndFlush(WebSocketFrames.close(ctx.alloc(), (short) status.code(), reason)).addListener(ChannelFutureListener.CLOSE);
   }
 
   @Override
@@ -353,63 +352,6 @@ final class ChatSocket extends ChannelInboundHandlerAdapter {
         socket.flushNow();
       }
       batch.clear();
-    }
-  }
-
-  /**
-   * Server-to-client frames (RFC 6455 section 5.2): unmasked and unfragmented, so a header is two to ten bytes
-   * before the payload.
-   */
-  static final class Frames {
-    static final int CLOSE = 0x8;
-    static final int PING = 0x9;
-    static final int PONG = 0xA;
-    private static final int TEXT = 0x1;
-    private static final int FIN = 0x80;
-    /** A control frame's payload is at most 125 bytes; a close's status code takes two of them. */
-    private static final int MAX_CLOSE_REASON_BYTES = 123;
-
-    private Frames() {}
-
-    static ByteBuf text(ByteBufAllocator alloc, byte[] payload) {
-      int length = payload.length;
-      int header = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
-      ByteBuf frame = alloc.ioBuffer(header + length);
-      frame.writeByte(FIN | TEXT);
-      if (length < 126) {
-        frame.writeByte(length);
-      } else if (length <= 0xFFFF) {
-        frame.writeByte(126);
-        frame.writeShort(length);
-      } else {
-        frame.writeByte(127);
-        frame.writeLong(length);
-      }
-      frame.writeBytes(payload);
-      return frame;
-    }
-
-    static ByteBuf control(ByteBufAllocator alloc, int opcode, byte[] payload) {
-      ByteBuf frame = alloc.ioBuffer(2 + payload.length);
-      frame.writeByte(FIN | opcode);
-      frame.writeByte(payload.length);
-      frame.writeBytes(payload);
-      return frame;
-    }
-
-    /** A close frame with a status code and a reason, cut (at a character boundary) to what fits. */
-    static ByteBuf close(ByteBufAllocator alloc, short code, String reason) {
-      String fitting = reason;
-      byte[] utf8 = fitting.getBytes(StandardCharsets.UTF_8);
-      while (utf8.length > MAX_CLOSE_REASON_BYTES) {
-        fitting = fitting.substring(0, fitting.offsetByCodePoints(fitting.length(), -1));
-        utf8 = fitting.getBytes(StandardCharsets.UTF_8);
-      }
-      byte[] payload = new byte[2 + utf8.length];
-      payload[0] = (byte) (code >> 8);
-      payload[1] = (byte) code;
-      System.arraycopy(utf8, 0, payload, 2, utf8.length);
-      return control(alloc, CLOSE, payload);
     }
   }
 }

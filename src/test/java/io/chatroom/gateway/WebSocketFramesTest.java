@@ -10,7 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Server frames are encoded by hand (RFC 6455 section 5.2); the length forms and the close limit are where mistakes hide. */
-class FramesTest {
+class WebSocketFramesTest {
   @ParameterizedTest
   @ValueSource(ints = {0, 1, 125, 126, 127, 65_535, 65_536, 300_000})
   void aTextFrameCarriesItsLengthInTheShortestFormThenThePayload(int length) {
@@ -18,7 +18,7 @@ class FramesTest {
     for (int i = 0; i < length; i++) {
       payload[i] = (byte) ('a' + i % 26);
     }
-    ByteBuf frame = ChatSocket.Frames.text(UnpooledByteBufAllocator.DEFAULT, payload);
+    ByteBuf frame = WebSocketFrames.text(UnpooledByteBufAllocator.DEFAULT, payload);
     try {
       assertThat(frame.readUnsignedByte()).as("FIN and opcode 1").isEqualTo((short) 0x81);
       int marker = frame.readUnsignedByte();
@@ -35,7 +35,7 @@ class FramesTest {
 
   @Test
   void aCloseFrameCarriesItsCodeAndReason() {
-    ByteBuf frame = ChatSocket.Frames.close(UnpooledByteBufAllocator.DEFAULT, (short) 1013, "too slow");
+    ByteBuf frame = WebSocketFrames.close(UnpooledByteBufAllocator.DEFAULT, (short) 1013, "too slow");
     try {
       assertThat(frame.readUnsignedByte()).isEqualTo((short) 0x88);
       assertThat(frame.readUnsignedByte()).isEqualTo((short) 10);
@@ -49,7 +49,7 @@ class FramesTest {
   @Test
   void aLongCloseReasonIsCutToFitAControlFrameWithoutSplittingACharacter() {
     String reason = "é".repeat(100); // 200 bytes of UTF-8
-    ByteBuf frame = ChatSocket.Frames.close(UnpooledByteBufAllocator.DEFAULT, (short) 1008, reason);
+    ByteBuf frame = WebSocketFrames.close(UnpooledByteBufAllocator.DEFAULT, (short) 1008, reason);
     try {
       frame.skipBytes(1);
       int length = frame.readUnsignedByte();
