@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.Handler;
 import io.vertx.core.internal.ContextInternal;
 import java.nio.charset.StandardCharsets;
@@ -77,6 +78,8 @@ final class ChatSocket extends ChannelInboundHandlerAdapter {
   private Listener listener;
   private Handler<String> onText;
   private boolean closeSent;
+  /** Ends the connection if the client never answers our close frame; cancelled once the connection ends. */
+  private ScheduledFuture<?> closeTimeout;
   private boolean inactive;
   /** Queued on this loop's flusher. */
   private boolean awaitingFlush;
@@ -162,7 +165,7 @@ final class ChatSocket extends ChannelInboundHandlerAdapter {
       return;
     }
     ctx.writeAndFlush(WebSocketFrames.close(ctx.alloc(), code.code, reason), ctx.voidPromise());
-    ctx.executor().schedule(() -> channel.close(), CLOSE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    closeTimeout = ctx.executor().schedule(() -> channel.close(), CLOSE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -278,6 +281,10 @@ final class ChatSocket extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     inactive = true;
+    if (closeTimeout != null) {
+      closeTimeout.cancel(false); // else the scheduled task keeps this closed channel reachable for seconds
+      closeTimeout = null;
+    }
     releaseFragments();
     if (listener != null) {
       context.dispatch(v -> listener.onClosed());

@@ -80,8 +80,6 @@ final class Connection implements ChatSocket.Listener {
     RoomRef room;
     Broker.Subscription subscription;
     boolean inPresence;
-    /** The room was crowded when joined: this connection's arrival and departure are not announced. */
-    boolean crowded;
     /** The join's ok has been sent. */
     boolean joined;
     /** Highest seq written to the client. */
@@ -306,13 +304,9 @@ final class Connection implements ChatSocket.Listener {
             })
             .compose(first -> {
               state.inPresence = true;
-              return onlineIn(f.room()).map(members -> {
-                state.crowded = ServerFrame.JoinOk.crowded(members.size());
-                if (first && !state.crowded) {
-                  publishPresence(f.room(), ServerFrame.Presence.ONLINE);
-                }
-                return members;
-              });
+              return onlineIn(f.room()).compose(members -> first && !ServerFrame.JoinOk.crowded(members.size())
+                  ? announceArrival(f.room()).map(members)
+                  : Future.succeededFuture(members));
             })
             .map(members -> {
               if (state.isCurrent()) {
@@ -483,6 +477,20 @@ final class Connection implements ChatSocket.Listener {
     }
   }
 
+  /**
+   * Tells the room this user came online, once the store remembers it did, so their departure is announced
+   * too. If the store cannot say so, the arrival stays unannounced, as in a crowded room: better a member
+   * missing from the list until the next join than one shown online forever.
+   */
+  private Future<Void> announceArrival(String room) {
+    return services.presence().announced(room, user.username())
+        .onSuccess(v -> publishPresence(room, ServerFrame.Presence.ONLINE))
+        .recover(e -> {
+          log.warn("presence unavailable while announcing {} in {}: {}", user.username(), room, e.toString());
+          return Future.succeededFuture();
+        });
+  }
+
   private void publishPresence(String room, String presenceState) {
     services.broker().publish(new RoomEvent(room, 0, null,
         Protocol.encode(new ServerFrame.Presence(room, user.username(), presenceState))));
@@ -508,16 +516,13 @@ final class Connection implements ChatSocket.Listener {
     if (state.inPresence) {
       state.inPresence = false;
       String username = user.username();
-      // BUG (rare): a user announced online while the room was small, whose last tab joined after it grew
-      // crowded, leaves unannounced; others keep showing them until their next join's member list.
-      boolean announce = !state.crowded;
       // locals only: the timer must not keep this closed connection (and its socket's buffers) reachable
       PresenceStore presence = services.presence();
       Broker broker = services.broker();
       String room = state.name;
       String session = sessionId;
-      Runnable leave = () -> presence.leave(room, username, session).onSuccess(last -> {
-        if (last && announce) {
+      Runnable leave = () -> presence.leave(room, username, session).onSuccess(departure -> {
+        if (departure == PresenceStore.Departure.GONE) {
           broker.publish(new RoomEvent(room, 0, null,
               Protocol.encode(new ServerFrame.Presence(room, username, ServerFrame.Presence.OFFLINE))));
         }

@@ -15,37 +15,50 @@ public final class LocalPresenceStore implements PresenceStore {
    * Users kept in the order {@link #online} returns them: every join asks for the list, and sorting 5,000 names
    * per join made filling a big room quadratic in time (the broadcast bench's set-up).
    */
-  private final Map<String, TreeMap<String, Set<String>>> rooms = new HashMap<>();
+  private final Map<String, TreeMap<String, Present>> rooms = new HashMap<>();
+
+  /** One user in one room: their connections there, and whether their arrival was announced. */
+  private static final class Present {
+    final Set<String> connections = new HashSet<>();
+    boolean announced;
+  }
 
   @Override
   public synchronized Future<Boolean> join(String room, String user, String connectionId) {
-    Set<String> connections = rooms.computeIfAbsent(room, r -> new TreeMap<>(String.CASE_INSENSITIVE_ORDER))
-        .computeIfAbsent(user, u -> new HashSet<>());
-    boolean first = connections.isEmpty();
-    connections.add(connectionId);
+    Present present = rooms.computeIfAbsent(room, r -> new TreeMap<>(String.CASE_INSENSITIVE_ORDER))
+        .computeIfAbsent(user, u -> new Present());
+    boolean first = present.connections.isEmpty();
+    present.connections.add(connectionId);
     return Future.succeededFuture(first);
   }
 
   @Override
-  public synchronized Future<Boolean> leave(String room, String user, String connectionId) {
-    TreeMap<String, Set<String>> users = rooms.get(room);
-    Set<String> connections = users == null ? null : users.get(user);
-    if (connections == null || !connections.remove(connectionId)) {
-      return Future.succeededFuture(false);
+  public synchronized Future<Void> announced(String room, String user) {
+    TreeMap<String, Present> users = rooms.get(room);
+    Present present = users == null ? null : users.get(user);
+    if (present != null) {
+      present.announced = true;
     }
-    if (!connections.isEmpty()) {
-      return Future.succeededFuture(false);
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public synchronized Future<Departure> leave(String room, String user, String connectionId) {
+    TreeMap<String, Present> users = rooms.get(room);
+    Present present = users == null ? null : users.get(user);
+    if (present == null || !present.connections.remove(connectionId) || !present.connections.isEmpty()) {
+      return Future.succeededFuture(Departure.STILL_THERE);
     }
     users.remove(user);
     if (users.isEmpty()) {
       rooms.remove(room);
     }
-    return Future.succeededFuture(true);
+    return Future.succeededFuture(present.announced ? Departure.GONE : Departure.GONE_UNANNOUNCED);
   }
 
   @Override
   public synchronized Future<List<String>> online(String room) {
-    TreeMap<String, Set<String>> users = rooms.get(room);
+    TreeMap<String, Present> users = rooms.get(room);
     return Future.succeededFuture(users == null ? new ArrayList<>() : new ArrayList<>(users.keySet()));
   }
 }

@@ -7,8 +7,10 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -17,10 +19,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * time that entry expires; a node refreshes its own entries every {@code heartbeatMs}, so the users of a node
  * that dies drop out within {@code ttlMs}. {@link #sweep} removes expired entries and reports who went
  * offline through them, exactly once cluster-wide (the node whose delete removed the last entry reports).
- * Each change is one Lua script, so "first" and "last" are decided atomically across nodes.
+ * Beside each room's hash, a set holds the users whose arrival there was announced. Each change is one Lua
+ * script, so "first", "last" and "announced" are decided atomically across nodes.
  */
 public final class RedisPresenceStore implements PresenceStore {
-  /** KEYS: room hash, rooms set. ARGV: user, field, expiry, now, room. Returns 1 when no other live entry of the user. */
+  /**
+   * KEYS: room hash, rooms set, announced set. ARGV: user, field, expiry, now, room. Returns 1 when no other live
+   * entry of the user; such a fresh arrival starts unannounced.
+   */
   private static final String JOIN = """
       local entries = redis.call('HGETALL', KEYS[1])
       local first = 1
@@ -32,9 +38,15 @@ public final class RedisPresenceStore implements PresenceStore {
       end
       redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
       redis.call('SADD', KEYS[2], ARGV[5])
+      if first == 1 then
+        redis.call('SREM', KEYS[3], ARGV[1])
+      end
       return first
       """;
-  /** KEYS: room hash. ARGV: user, field, now. Returns 1 when this removed the user's last live entry. */
+  /**
+   * KEYS: room hash, announced set. ARGV: user, field, now. Returns 0 when the user has another live entry (or this
+   * one was gone), 1 when this removed their last and their arrival was not announced, 2 when it was.
+   */
   private static final String LEAVE = """
       if redis.call('HDEL', KEYS[1], ARGV[2]) == 0 then
         return 0
@@ -46,9 +58,12 @@ public final class RedisPresenceStore implements PresenceStore {
           return 0
         end
       end
-      return 1
+      return 1 + redis.call('SREM', KEYS[2], ARGV[1])
       """;
-  /** KEYS: room hash. ARGV: now. Deletes expired entries; returns the users left with no live entry. */
+  /**
+   * KEYS: room hash, announced set. ARGV: now. Deletes expired entries; returns the users left with no live entry
+   * whose arrival had been announced.
+   */
   private static final String SWEEP = """
       local entries = redis.call('HGETALL', KEYS[1])
       local live = {}
@@ -64,7 +79,7 @@ public final class RedisPresenceStore implements PresenceStore {
       end
       local gone = {}
       for user, _ in pairs(expired) do
-        if not live[user] then
+        if not live[user] and redis.call('SREM', KEYS[2], user) == 1 then
           table.insert(gone, user)
         end
       end
@@ -73,21 +88,33 @@ public final class RedisPresenceStore implements PresenceStore {
 
   private final Redis client;
   private final String prefix;
+  private final String announcedPrefix;
   private final long ttlMs;
   /** This node's entries, refreshed by {@link #heartbeat}: field -> room. */
   private final Map<String, String> mine = new ConcurrentHashMap<>();
+  /** {@code room \n user} of the arrivals this node announced, while the user has a connection here. */
+  private final Set<String> announcedHere = ConcurrentHashMap.newKeySet();
 
-  /** A user who went offline because their entries expired (their node stopped refreshing them). */
+  /**
+   * A user who went offline because their entries expired (their node stopped refreshing them), and whose
+   * arrival had been announced: announce the departure.
+   */
   public record Gone(String room, String user) {}
 
   public RedisPresenceStore(Redis client, String prefix, long ttlMs) {
     this.client = client;
     this.prefix = prefix + ":presence:";
+    this.announcedPrefix = prefix + ":presence-announced:";
     this.ttlMs = ttlMs;
   }
 
   private String key(String room) {
     return prefix + room;
+  }
+
+  /** Users whose arrival in the room was announced; a namespace apart from the rooms' hashes. */
+  private String announcedKey(String room) {
+    return announcedPrefix + room;
   }
 
   private String roomsKey() {
@@ -103,17 +130,28 @@ public final class RedisPresenceStore implements PresenceStore {
     String field = field(user, connectionId);
     mine.put(field + "\n" + room, room);
     long now = System.currentTimeMillis();
-    return client.send(Request.cmd(Command.EVAL).arg(JOIN).arg(2).arg(key(room)).arg(roomsKey())
+    return client.send(Request.cmd(Command.EVAL).arg(JOIN).arg(3).arg(key(room)).arg(roomsKey()).arg(announcedKey(room))
             .arg(user).arg(field).arg(now + ttlMs).arg(now).arg(room))
         .map(r -> r.toInteger() == 1);
   }
 
   @Override
-  public Future<Boolean> leave(String room, String user, String connectionId) {
+  public Future<Void> announced(String room, String user) {
+    announcedHere.add(room + "\n" + user);
+    return client.send(Request.cmd(Command.SADD).arg(announcedKey(room)).arg(user)).mapEmpty();
+  }
+
+  @Override
+  public Future<Departure> leave(String room, String user, String connectionId) {
     String field = field(user, connectionId);
     mine.remove(field + "\n" + room);
-    return client.send(Request.cmd(Command.EVAL).arg(LEAVE).arg(1).arg(key(room)).arg(user).arg(field).arg(System.currentTimeMillis()))
-        .map(r -> r.toInteger() == 1);
+    return client.send(Request.cmd(Command.EVAL).arg(LEAVE).arg(2).arg(key(room)).arg(announcedKey(room)).arg(user).arg(field)
+            .arg(System.currentTimeMillis()))
+        .map(r -> switch (r.toInteger()) {
+          case 0 -> Departure.STILL_THERE;
+          case 1 -> Departure.GONE_UNANNOUNCED;
+          default -> Departure.GONE;
+        });
   }
 
   @Override
@@ -134,32 +172,44 @@ public final class RedisPresenceStore implements PresenceStore {
 
   /**
    * Pushes the expiry of every entry this node holds forward; run more often than the TTL. It rewrites the
-   * entries and their rooms rather than touching them, so a Redis that restarted empty is whole again after one beat.
+   * entries, their rooms and the marks of the arrivals this node announced rather than touching them, so a Redis
+   * that restarted empty is whole again after one beat (but for a mark set by a node the user has since left).
    */
   public Future<Void> heartbeat() {
     long expiry = System.currentTimeMillis() + ttlMs;
     List<Future<Response>> writes = new ArrayList<>();
     Request rooms = Request.cmd(Command.SADD).arg(roomsKey());
+    Set<String> stillAnnounced = new HashSet<>();
     for (Map.Entry<String, String> e : mine.entrySet()) {
       String key = e.getKey();
       String field = key.substring(0, key.lastIndexOf('\n'));
       writes.add(client.send(Request.cmd(Command.HSET).arg(key(e.getValue())).arg(field).arg(expiry)));
       rooms.arg(e.getValue());
+      String roomUser = e.getValue() + "\n" + field.substring(0, field.indexOf('\n'));
+      if (announcedHere.contains(roomUser)) {
+        stillAnnounced.add(roomUser);
+      }
     }
     if (!mine.isEmpty()) {
       writes.add(client.send(rooms));
     }
+    // A mark re-added for a user who meanwhile left through another node is harmless: their next arrival clears it.
+    announcedHere.retainAll(stillAnnounced);
+    for (String roomUser : stillAnnounced) {
+      int cut = roomUser.lastIndexOf('\n');
+      writes.add(client.send(Request.cmd(Command.SADD).arg(announcedKey(roomUser.substring(0, cut))).arg(roomUser.substring(cut + 1))));
+    }
     return Future.join(writes).mapEmpty();
   }
 
-  /** Removes expired entries in every room and returns who went offline through them. */
+  /** Removes expired entries in every room and returns the announced users who went offline through them. */
   public Future<List<Gone>> sweep() {
     long now = System.currentTimeMillis();
     return client.send(Request.cmd(Command.SMEMBERS).arg(roomsKey())).compose(rooms -> {
       List<Future<List<Gone>>> perRoom = new ArrayList<>();
       for (Response r : rooms) {
         String room = r.toString();
-        perRoom.add(client.send(Request.cmd(Command.EVAL).arg(SWEEP).arg(1).arg(key(room)).arg(now)).map(gone -> {
+        perRoom.add(client.send(Request.cmd(Command.EVAL).arg(SWEEP).arg(2).arg(key(room)).arg(announcedKey(room)).arg(now)).map(gone -> {
           List<Gone> list = new ArrayList<>();
           for (Response user : gone) {
             list.add(new Gone(room, user.toString()));

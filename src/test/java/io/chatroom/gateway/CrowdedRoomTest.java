@@ -25,7 +25,7 @@ class CrowdedRoomTest {
   Path dir;
 
   @Test
-  void aCrowdedRoomListsTheFirstHundredAndAnnouncesNoMoreArrivals() throws Exception {
+  void aCrowdedRoomListsTheFirstHundredAndAnnouncesNoMoreArrivalsButEveryAnnouncedDeparture() throws Exception {
     int shown = ServerFrame.JoinOk.MEMBERS_SHOWN;
     try (TestServer server = TestServer.start(dir, TestDatabases.create(TestDatabases.Kind.SQLITE, dir),
         Map.of("CHATROOM_API_RATE", "10000", "CHATROOM_API_BURST", "10000", "CHATROOM_PRESENCE_GRACE_SECONDS", "0"))) {
@@ -51,10 +51,18 @@ class CrowdedRoomTest {
         assertThat(joined.path("members")).hasSize(shown);
         assertThat(watcher.drain(Duration.ofMillis(500))).noneMatch(f -> "presence".equals(f.path("type").asText()));
 
+        // one who arrived while the room was small opens another tab now that it is crowded
+        WsClient laterTab = WsClient.connect(server.port(), accounts.get(1).token());
+        sockets.add(laterTab);
+        laterTab.join("crowd");
+
         last.close();
         assertThat(watcher.drain(Duration.ofMillis(500))).noneMatch(f -> "presence".equals(f.path("type").asText()));
-        // one who arrived while the room was small is still seen leaving
         sockets.get(1).close();
+        assertThat(watcher.drain(Duration.ofMillis(500))).as("still online through the later tab")
+            .noneMatch(f -> "presence".equals(f.path("type").asText()));
+        // ...and is seen leaving when that tab, which joined the crowded room, leaves last
+        laterTab.close();
         JsonNode gone = watcher.next("presence");
         assertThat(gone.path("user").asText()).isEqualTo(accounts.get(1).username());
         assertThat(gone.path("state").asText()).isEqualTo("offline");

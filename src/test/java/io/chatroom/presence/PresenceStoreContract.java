@@ -2,6 +2,7 @@ package io.chatroom.presence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.chatroom.presence.PresenceStore.Departure;
 import io.vertx.core.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -21,10 +22,34 @@ abstract class PresenceStoreContract {
     assertThat(await(store.join("general", "alice", "c1"))).as("first connection: came online").isTrue();
     assertThat(await(store.join("general", "alice", "c2"))).as("second tab").isFalse();
     assertThat(await(store.online("general"))).containsExactly("alice");
-    assertThat(await(store.leave("general", "alice", "c1"))).as("one tab left").isFalse();
+    assertThat(await(store.leave("general", "alice", "c1"))).as("one tab left").isEqualTo(Departure.STILL_THERE);
     assertThat(await(store.online("general"))).containsExactly("alice");
-    assertThat(await(store.leave("general", "alice", "c2"))).as("last tab: went offline").isTrue();
+    assertThat(await(store.leave("general", "alice", "c2"))).as("last tab: went offline").isNotEqualTo(Departure.STILL_THERE);
     assertThat(await(store.online("general"))).isEmpty();
+  }
+
+  @Test
+  void aDepartureIsAnnouncedExactlyWhenTheArrivalWas() throws Exception {
+    PresenceStore store = store();
+    await(store.join("general", "alice", "c1"));
+    await(store.announced("general", "alice"));
+    await(store.join("general", "alice", "c2")); // a later tab, say while the room was crowded
+    await(store.join("general", "bob", "c3")); // arrived while crowded: never announced
+    assertThat(await(store.leave("general", "alice", "c1"))).isEqualTo(Departure.STILL_THERE);
+    assertThat(await(store.leave("general", "alice", "c2"))).as("the later tab leaves last").isEqualTo(Departure.GONE);
+    assertThat(await(store.leave("general", "bob", "c3"))).isEqualTo(Departure.GONE_UNANNOUNCED);
+  }
+
+  @Test
+  void aReturningUserStartsUnannounced() throws Exception {
+    PresenceStore store = store();
+    await(store.join("general", "alice", "c1"));
+    await(store.announced("general", "alice"));
+    await(store.announced("random", "alice")); // announced elsewhere: rooms are apart
+    assertThat(await(store.leave("general", "alice", "c1"))).isEqualTo(Departure.GONE);
+    assertThat(await(store.join("general", "alice", "c2"))).isTrue();
+    assertThat(await(store.leave("general", "alice", "c2"))).as("back while crowded, say: not announced this time")
+        .isEqualTo(Departure.GONE_UNANNOUNCED);
   }
 
   @Test
@@ -44,8 +69,9 @@ abstract class PresenceStoreContract {
   void leavingWhatWasNeverJoinedChangesNothing() throws Exception {
     PresenceStore store = store();
     await(store.join("general", "alice", "c1"));
-    assertThat(await(store.leave("general", "alice", "nope"))).isFalse();
-    assertThat(await(store.leave("general", "bob", "c1"))).isFalse();
+    await(store.announced("general", "alice"));
+    assertThat(await(store.leave("general", "alice", "nope"))).isEqualTo(Departure.STILL_THERE);
+    assertThat(await(store.leave("general", "bob", "c1"))).isEqualTo(Departure.STILL_THERE);
     assertThat(await(store.online("general"))).containsExactly("alice");
   }
 }

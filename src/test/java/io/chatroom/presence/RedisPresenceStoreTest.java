@@ -42,8 +42,9 @@ class RedisPresenceStoreTest extends PresenceStoreContract {
     assertThat(await(nodeA.join("general", "alice", "a1"))).isTrue();
     assertThat(await(nodeB.join("general", "alice", "b1"))).as("online already, through the other node").isFalse();
     assertThat(await(nodeB.online("general"))).containsExactly("alice");
-    assertThat(await(nodeA.leave("general", "alice", "a1"))).isFalse();
-    assertThat(await(nodeB.leave("general", "alice", "b1"))).isTrue();
+    await(nodeA.announced("general", "alice"));
+    assertThat(await(nodeA.leave("general", "alice", "a1"))).isEqualTo(PresenceStore.Departure.STILL_THERE);
+    assertThat(await(nodeB.leave("general", "alice", "b1"))).as("announced through the other node").isEqualTo(PresenceStore.Departure.GONE);
   }
 
   @Test
@@ -51,8 +52,11 @@ class RedisPresenceStoreTest extends PresenceStoreContract {
     RedisPresenceStore dying = new RedisPresenceStore(client, prefix, 200);
     RedisPresenceStore alive = new RedisPresenceStore(client, prefix, 30_000);
     await(dying.join("general", "alice", "a1"));
+    await(dying.announced("general", "alice"));
+    await(dying.join("general", "dave", "d1")); // arrived while the room was crowded: leaves silently too
     await(alive.join("general", "bob", "b1"));
     await(alive.join("general", "carol", "c1"));
+    await(alive.announced("general", "carol"));
     await(dying.join("general", "carol", "c2")); // carol also has a tab on the surviving node
     Thread.sleep(300); // the dying node stops heartbeating
     await(alive.heartbeat());
@@ -79,6 +83,8 @@ class RedisPresenceStoreTest extends PresenceStoreContract {
     RedisPresenceStore node = new RedisPresenceStore(client, prefix, 300);
     RedisPresenceStore other = new RedisPresenceStore(client, prefix, 30_000);
     await(node.join("general", "alice", "a1"));
+    await(node.announced("general", "alice"));
+    await(node.join("general", "bob", "b1")); // never announced, so never announced gone
     List<String> keys = new ArrayList<>();
     await(client.send(Request.cmd(Command.KEYS).arg(prefix + ":*"))).forEach(k -> keys.add(k.toString()));
     for (String key : keys) {
@@ -87,7 +93,7 @@ class RedisPresenceStoreTest extends PresenceStoreContract {
     assertThat(await(other.online("general"))).isEmpty();
 
     await(node.heartbeat());
-    assertThat(await(other.online("general"))).containsExactly("alice");
+    assertThat(await(other.online("general"))).containsExactly("alice", "bob");
     Thread.sleep(400); // and the rebuilt entry is swept like any other once its node stops beating
     assertThat(await(other.sweep())).containsExactly(new RedisPresenceStore.Gone("general", "alice"));
   }
