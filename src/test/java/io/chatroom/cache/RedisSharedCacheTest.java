@@ -4,38 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.chatroom.testing.Await;
-import io.chatroom.testing.TestRedis;
-import io.vertx.core.Vertx;
+import io.chatroom.testing.RedisSession;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The contract on a real Redis, plus what only Redis has: the key layout, a dropped link, an outage. */
 class RedisSharedCacheTest extends SharedCacheContract {
-  final Vertx vertx = Vertx.vertx();
-  Redis client;
-  String prefix;
-
-  @BeforeEach
-  void connect() {
-    client = Redis.createClient(vertx, TestRedis.url());
-    prefix = TestRedis.uniquePrefix();
-  }
-
-  @AfterEach
-  void close() {
-    vertx.close();
-  }
+  @RegisterExtension
+  final RedisSession redis = new RedisSession();
 
   @Override
   SharedCache node() {
-    RedisSharedCache node = new RedisSharedCache(vertx, client, prefix);
+    RedisSharedCache node = new RedisSharedCache(redis.vertx(), redis.client(), redis.prefix());
     try {
       await(node.start());
     } catch (Exception e) {
@@ -47,9 +33,9 @@ class RedisSharedCacheTest extends SharedCacheContract {
   @Test
   void entriesLiveUnderThePrefixWithTheirTtl() throws Exception {
     await(node().put("rooms", "general", "{\"id\":1}", Duration.ofSeconds(60)));
-    Response value = await(client.send(Request.cmd(Command.GET).arg(prefix + ":cache:rooms:general")));
+    Response value = await(redis.client().send(Request.cmd(Command.GET).arg(redis.prefix() + ":cache:rooms:general")));
     assertThat(value.toString()).isEqualTo("{\"id\":1}");
-    long ttl = await(client.send(Request.cmd(Command.PTTL).arg(prefix + ":cache:rooms:general"))).toLong();
+    long ttl = await(redis.client().send(Request.cmd(Command.PTTL).arg(redis.prefix() + ":cache:rooms:general"))).toLong();
     assertThat(ttl).isBetween(50_000L, 60_000L);
   }
 
@@ -59,7 +45,7 @@ class RedisSharedCacheTest extends SharedCacheContract {
     SharedCache b = node();
     Heard heard = new Heard();
     b.listen("rooms", heard);
-    await(client.send(Request.cmd(Command.CLIENT).arg("KILL").arg("TYPE").arg("pubsub")));
+    await(redis.client().send(Request.cmd(Command.CLIENT).arg("KILL").arg("TYPE").arg("pubsub")));
     Await.until(() -> heard.resyncs >= 1);
     // the link is back: invalidations reach b again
     Await.until(() -> {
@@ -74,7 +60,7 @@ class RedisSharedCacheTest extends SharedCacheContract {
 
   @Test
   void anUnreachableRedisIsAMissAndANoOpButAnInvalidationSaysItFailed() throws Exception {
-    SharedCache down = new RedisSharedCache(vertx, Redis.createClient(vertx, "redis://127.0.0.1:1"), prefix);
+    SharedCache down = new RedisSharedCache(redis.vertx(), Redis.createClient(redis.vertx(), "redis://127.0.0.1:1"), redis.prefix());
     assertThat(await(down.get("rooms", "general"))).isNull();
     assertThat(await(down.put("rooms", "general", "x", Duration.ofSeconds(60)))).isFalse();
     assertThatThrownBy(() -> await(down.invalidate("rooms", "general"))).isInstanceOf(ExecutionException.class);
@@ -82,7 +68,7 @@ class RedisSharedCacheTest extends SharedCacheContract {
 
   @Test
   void startingWithoutRedisFails() {
-    RedisSharedCache down = new RedisSharedCache(vertx, Redis.createClient(vertx, "redis://127.0.0.1:1"), prefix);
+    RedisSharedCache down = new RedisSharedCache(redis.vertx(), Redis.createClient(redis.vertx(), "redis://127.0.0.1:1"), redis.prefix());
     assertThatThrownBy(() -> await(down.start())).isInstanceOf(ExecutionException.class);
   }
 }

@@ -2,37 +2,23 @@ package io.chatroom.presence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.chatroom.testing.TestRedis;
-import io.vertx.core.Vertx;
+import io.chatroom.testing.RedisSession;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The contract on a real Redis, plus what only a shared store has: several nodes, and expiry of a dead node's users. */
 class RedisPresenceStoreTest extends PresenceStoreContract {
-  final Vertx vertx = Vertx.vertx();
-  Redis client;
-  String prefix;
-
-  @BeforeEach
-  void connect() {
-    client = Redis.createClient(vertx, TestRedis.url());
-    prefix = TestRedis.uniquePrefix();
-  }
-
-  @AfterEach
-  void close() {
-    vertx.close();
-  }
+  @RegisterExtension
+  final RedisSession redis = new RedisSession();
 
   @Override
   PresenceStore store() {
-    return new RedisPresenceStore(client, prefix, 30_000);
+    return new RedisPresenceStore(redis.client(), redis.prefix(), 30_000);
   }
 
   @Test
@@ -49,8 +35,8 @@ class RedisPresenceStoreTest extends PresenceStoreContract {
 
   @Test
   void aDeadNodesUsersExpireAndAreReportedOfflineOnce() throws Exception {
-    RedisPresenceStore dying = new RedisPresenceStore(client, prefix, 200);
-    RedisPresenceStore alive = new RedisPresenceStore(client, prefix, 30_000);
+    RedisPresenceStore dying = new RedisPresenceStore(redis.client(), redis.prefix(), 200);
+    RedisPresenceStore alive = new RedisPresenceStore(redis.client(), redis.prefix(), 30_000);
     await(dying.join("general", "alice", "a1"));
     await(dying.announced("general", "alice"));
     await(dying.join("general", "dave", "d1")); // arrived while the room was crowded: leaves silently too
@@ -68,7 +54,7 @@ class RedisPresenceStoreTest extends PresenceStoreContract {
 
   @Test
   void heartbeatsKeepALiveNodesUsersOnline() throws Exception {
-    RedisPresenceStore node = new RedisPresenceStore(client, prefix, 300);
+    RedisPresenceStore node = new RedisPresenceStore(redis.client(), redis.prefix(), 300);
     await(node.join("general", "alice", "a1"));
     for (int i = 0; i < 4; i++) {
       Thread.sleep(150);
@@ -80,15 +66,15 @@ class RedisPresenceStoreTest extends PresenceStoreContract {
 
   @Test
   void oneHeartbeatRebuildsWhatARedisRestartLost() throws Exception {
-    RedisPresenceStore node = new RedisPresenceStore(client, prefix, 300);
-    RedisPresenceStore other = new RedisPresenceStore(client, prefix, 30_000);
+    RedisPresenceStore node = new RedisPresenceStore(redis.client(), redis.prefix(), 300);
+    RedisPresenceStore other = new RedisPresenceStore(redis.client(), redis.prefix(), 30_000);
     await(node.join("general", "alice", "a1"));
     await(node.announced("general", "alice"));
     await(node.join("general", "bob", "b1")); // never announced, so never announced gone
     List<String> keys = new ArrayList<>();
-    await(client.send(Request.cmd(Command.KEYS).arg(prefix + ":*"))).forEach(k -> keys.add(k.toString()));
+    await(redis.client().send(Request.cmd(Command.KEYS).arg(redis.prefix() + ":*"))).forEach(k -> keys.add(k.toString()));
     for (String key : keys) {
-      await(client.send(Request.cmd(Command.DEL).arg(key))); // as an empty Redis after a restart
+      await(redis.client().send(Request.cmd(Command.DEL).arg(key))); // as an empty Redis after a restart
     }
     assertThat(await(other.online("general"))).isEmpty();
 
