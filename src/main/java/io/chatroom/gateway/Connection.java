@@ -17,7 +17,6 @@ import io.chatroom.limits.Rate;
 import io.chatroom.limits.TokenBucket;
 import io.chatroom.message.Draft;
 import io.chatroom.message.Message;
-import io.chatroom.message.MessageHistory;
 import io.chatroom.observability.DisconnectReason;
 import io.chatroom.observability.LogContext;
 import io.chatroom.observability.Tracing;
@@ -39,12 +38,10 @@ import org.slf4j.LoggerFactory;
  * One client's WebSocket session. Confined to the event loop the socket arrived on: every field is touched
  * only there, and every async result is handled back there, so nothing here needs a lock.
  *
- * <p>Per joined room it keeps the highest seq delivered. A message event is written only when it is the
- * next seq; an older one is a duplicate and is dropped; a newer one means a gap, and the missing messages
- * are read from the store first while later events wait. This is what makes delivery exactly-once and in
- * order whatever the broker does.
+ * <p>Each joined room is a {@link RoomFeed}, which makes its delivery exactly once and in order; the connection
+ * is the feeds' {@link RoomFeed.Client}: it writes their frames and ends the session when one cannot go on.
  */
-final class Connection implements ChatSocket.Listener {
+final class Connection implements ChatSocket.Listener, RoomFeed.Client {
   private static final Logger log = LoggerFactory.getLogger(Connection.class);
   /** A client still sending after this many refusals in a row is not backing off: it is abusing. */
   static final int MAX_REFUSED_IN_A_ROW = 100;
@@ -60,7 +57,7 @@ final class Connection implements ChatSocket.Listener {
   private final Context context;
   private final String sessionId = UUID.randomUUID().toString();
   private final TokenBucket rate;
-  private final Map<String, RoomState> rooms = new HashMap<>();
+  private final Map<String, RoomFeed> rooms = new HashMap<>();
   private User user;
   /** The token this session was opened with, checked again while it lives; null until the welcome. */
   private TokenService.Verified token;
@@ -73,31 +70,6 @@ final class Connection implements ChatSocket.Listener {
   private long timerId = -1;
   /** Why this connection ends; a close the server did not initiate is the client's. */
   private DisconnectReason closeReason = DisconnectReason.CLIENT;
-
-  /** One joined (or joining) room. */
-  private final class RoomState {
-    final String name;
-    RoomRef room;
-    Broker.Subscription subscription;
-    boolean inPresence;
-    /** The join's ok has been sent. */
-    boolean joined;
-    /** Highest seq written to the client. */
-    long delivered;
-    /** Events waiting while the client is brought up to date from the store; null when live. */
-    ArrayDeque<RoomEvent> held = new ArrayDeque<>();
-
-    RoomState(String name) {
-      this.name = name;
-    }
-
-    /** Set when this state leaves {@code rooms} (left, lost, failed to join): late results for it are ignored. */
-    boolean dropped;
-
-    boolean isCurrent() {
-      return !closed && !dropped;
-    }
-  }
 
   Connection(ChatSocket socket, Services services, Context context) {
     this.socket = socket;
@@ -265,33 +237,33 @@ final class Connection implements ChatSocket.Listener {
   }
 
   private void join(ClientFrame.Join f) {
-    RoomState existing = rooms.get(f.room());
+    RoomFeed existing = rooms.get(f.room());
     if (existing != null) {
-      if (!existing.joined) {
+      if (!existing.isJoined()) {
         throw new ChatException(ErrorCode.INVALID_REQUEST, "already joining '" + f.room() + "'");
       }
       // already live in this room: nothing to replay, the client has everything up to delivered
-      onlineIn(f.room()).onSuccess(members -> send(ServerFrame.JoinOk.of(f.id(), f.room(), existing.delivered, members, null)));
+      onlineIn(f.room()).onSuccess(members -> send(ServerFrame.JoinOk.of(f.id(), f.room(), existing.delivered(), members, null)));
       return;
     }
-    RoomState state = new RoomState(f.room());
-    rooms.put(f.room(), state);
+    RoomFeed feed = new RoomFeed(f.room(), user.username(), this, services.history()::after);
+    rooms.put(f.room(), feed);
     services.rooms().join(user, f.room())
         .compose(room -> {
-          if (!state.isCurrent()) {
+          if (!feed.isCurrent()) {
             return Future.failedFuture(new ChatException(ErrorCode.NOT_MEMBER, "left '" + f.room() + "' while joining"));
           }
-          state.room = room;
+          feed.room = room;
           // subscribe before reading the replay: whatever commits after the read arrives as an event
-          state.subscription = services.broker().subscribe(room.name(), new Broker.Subscriber() {
+          feed.subscription = services.broker().subscribe(room.name(), new Broker.Subscriber() {
             @Override
             public void onEvent(RoomEvent event) {
-              onRoomEvent(state, event);
+              feed.onEvent(event);
             }
 
             @Override
             public void onResync() {
-              catchUp(state);
+              feed.catchUp();
             }
           });
           return services.history().replay(room.id(), room.name(), f.since());
@@ -303,42 +275,40 @@ final class Connection implements ChatSocket.Listener {
               return Future.succeededFuture(false);
             })
             .compose(first -> {
-              state.inPresence = true;
+              feed.inPresence = true;
               return onlineIn(f.room()).compose(members -> first && !ServerFrame.JoinOk.crowded(members.size())
                   ? announceArrival(f.room()).map(members)
                   : Future.succeededFuture(members));
             })
             .map(members -> {
-              if (state.isCurrent()) {
+              if (feed.isCurrent()) {
                 for (Message m : replay.messages()) {
                   send(ServerFrame.MessageEvent.of(m));
                 }
-                state.delivered = replay.delivered();
-                send(ServerFrame.JoinOk.of(f.id(), f.room(), state.delivered, members, replay.hasMore() ? true : null));
-                state.joined = true;
-                release(state);
+                send(ServerFrame.JoinOk.of(f.id(), f.room(), replay.delivered(), members, replay.hasMore() ? true : null));
+                feed.goLive(replay.delivered());
               }
               return members;
             }))
         .onFailure(e -> {
-          if (rooms.get(f.room()) == state) {
+          if (rooms.get(f.room()) == feed) {
             rooms.remove(f.room());
           }
-          drop(state);
+          drop(feed);
           fail(f.id(), e);
         });
   }
 
   private void send(ClientFrame.Send f) {
-    RoomState state = rooms.get(f.room());
-    if (state == null || state.room == null) {
+    RoomFeed feed = rooms.get(f.room());
+    if (feed == null || feed.room == null) {
       throw new ChatException(ErrorCode.NOT_MEMBER, "join '" + f.room() + "' before sending to it");
     }
-    Draft draft = new Draft(state.room.id(), state.room.name(), user.id(), user.username(), f.text(), f.clientMsgId());
+    Draft draft = new Draft(feed.room.id(), feed.room.name(), user.id(), user.username(), f.text(), f.clientMsgId());
     // the message's trace: ws.send -> store.commit (writer thread) -> fanout
     Span span = services.tracer().spanBuilder("ws.send")
         .setSpanKind(SpanKind.SERVER)
-        .setAttribute("chat.room", state.room.name())
+        .setAttribute("chat.room", feed.room.name())
         .setAttribute("chat.session_id", sessionId)
         .startSpan();
     services.writer().append(draft, io.opentelemetry.context.Context.root().with(span)).onComplete(ar -> {
@@ -355,9 +325,9 @@ final class Connection implements ChatSocket.Listener {
   }
 
   private void history(ClientFrame.History f) {
-    RoomState state = rooms.get(f.room());
-    Future<RoomRef> room = state != null && state.room != null
-        ? Future.succeededFuture(state.room)
+    RoomFeed feed = rooms.get(f.room());
+    Future<RoomRef> room = feed != null && feed.room != null
+        ? Future.succeededFuture(feed.room)
         : services.rooms().readable(user, f.room());
     Integer limit = services.shedder().historyLimit(f.limit());
     room.compose(r -> services.history().page(r.id(), r.name(), f.before(), f.after(), limit))
@@ -371,110 +341,45 @@ final class Connection implements ChatSocket.Listener {
   }
 
   private void leave(ClientFrame.Leave f) {
-    RoomState state = rooms.remove(f.room());
-    if (state != null) {
-      drop(state);
+    RoomFeed feed = rooms.remove(f.room());
+    if (feed != null) {
+      drop(feed);
     }
     send(new ServerFrame.Ok(f.id()));
   }
 
   private void typing(ClientFrame.Typing f) {
-    RoomState state = rooms.get(f.room());
-    if (state == null || state.room == null) {
+    RoomFeed feed = rooms.get(f.room());
+    if (feed == null || feed.room == null) {
       throw new ChatException(ErrorCode.NOT_MEMBER, "join '" + f.room() + "' before typing in it");
     }
     services.broker().publish(new RoomEvent(f.room(), 0, user.username(),
         Protocol.encode(new ServerFrame.Typing(f.room(), user.username()))));
   }
 
-  private void onRoomEvent(RoomState state, RoomEvent event) {
-    if (!state.isCurrent()) {
-      return;
-    }
-    if (event.isDeletion()) {
-      // nothing can follow: what was held is gone with the room
-      rooms.remove(state.name);
-      drop(state);
-      writeLive(event.json());
-      return;
-    }
-    if (state.held != null) {
-      state.held.add(event);
-    } else {
-      deliver(state, event);
-    }
+  @Override
+  public void live(byte[] json) {
+    writeLive(json);
   }
 
-  /** Writes a live event, or starts filling a gap when a message arrives ahead of the next expected seq. */
-  private void deliver(RoomState state, RoomEvent event) {
-    if (!event.isMessage()) {
-      if (!user.username().equals(event.skipUser())) {
-        writeLive(event.json());
-      }
-      return;
-    }
-    if (event.seq() <= state.delivered) {
-      return;
-    }
-    if (event.seq() == state.delivered + 1) {
-      state.delivered = event.seq();
-      writeLive(event.json());
-      return;
-    }
-    state.held = new ArrayDeque<>();
-    state.held.add(event);
-    fillFromStore(state);
+  @Override
+  public void replayed(Message message) {
+    send(ServerFrame.MessageEvent.of(message));
   }
 
-  /** The broker may have missed events: read what came after the last delivered seq, if live. */
-  private void catchUp(RoomState state) {
-    if (!state.isCurrent() || !state.joined || state.held != null) {
-      return; // joining replays anyway; a fill in progress reads up to date
-    }
-    state.held = new ArrayDeque<>();
-    fillFromStore(state);
+  @Override
+  public void deleted(RoomFeed feed, byte[] json) {
+    rooms.remove(feed.name);
+    drop(feed);
+    writeLive(json);
   }
 
-  /** Delivers from the store what follows the last delivered seq, then the events held meanwhile. */
-  private void fillFromStore(RoomState state) {
-    services.history().after(state.room.id(), state.room.name(), state.delivered, MessageHistory.REPLAY_MAX)
-        .onComplete(ar -> {
-          if (!state.isCurrent()) {
-            return;
-          }
-          if (ar.failed()) {
-            try (LogContext ignored = logContext(state.name, null)) {
-              log.warn("could not fill a gap in room {}: {}", state.name, ar.cause().toString());
-            }
-            close(CloseCode.TRY_AGAIN_LATER, DisconnectReason.SERVER_ERROR, "temporarily unable to deliver; resume with since");
-            return;
-          }
-          for (Message m : ar.result()) {
-            if (m.seq() == state.delivered + 1) {
-              state.delivered = m.seq();
-              send(ServerFrame.MessageEvent.of(m));
-            }
-          }
-          if (ar.result().size() == MessageHistory.REPLAY_MAX) {
-            fillFromStore(state); // more than one read's worth was missed
-          } else {
-            release(state);
-          }
-        });
-  }
-
-  /** Goes live: delivers the events held while catching up, in arrival order. */
-  private void release(RoomState state) {
-    ArrayDeque<RoomEvent> held = state.held;
-    state.held = null;
-    while (held != null && !held.isEmpty() && state.isCurrent()) {
-      RoomEvent next = held.poll();
-      if (state.held != null) {
-        state.held.add(next); // a new gap opened: the rest waits behind it
-      } else {
-        deliver(state, next);
-      }
+  @Override
+  public void fillFailed(RoomFeed feed, Throwable cause) {
+    try (LogContext ignored = logContext(feed.name, null)) {
+      log.warn("could not fill a gap in room {}: {}", feed.name, cause.toString());
     }
+    close(CloseCode.TRY_AGAIN_LATER, DisconnectReason.SERVER_ERROR, "temporarily unable to deliver; resume with since");
   }
 
   /**
@@ -497,8 +402,8 @@ final class Connection implements ChatSocket.Listener {
   }
 
   /** Unsubscribes and leaves presence for a room this connection left (or lost: it was deleted). */
-  private void drop(RoomState state) {
-    drop(state, 0);
+  private void drop(RoomFeed feed) {
+    drop(feed, 0);
   }
 
   /**
@@ -507,19 +412,19 @@ final class Connection implements ChatSocket.Listener {
    * move to another node) is neither announced offline nor online again: their new connection joins while the
    * old entry is still there, and removing the old entry afterwards leaves them online.
    */
-  private void drop(RoomState state, long presenceGraceMs) {
-    state.dropped = true;
-    if (state.subscription != null) {
-      state.subscription.cancel();
-      state.subscription = null;
+  private void drop(RoomFeed feed, long presenceGraceMs) {
+    feed.drop();
+    if (feed.subscription != null) {
+      feed.subscription.cancel();
+      feed.subscription = null;
     }
-    if (state.inPresence) {
-      state.inPresence = false;
+    if (feed.inPresence) {
+      feed.inPresence = false;
       String username = user.username();
       // locals only: the timer must not keep this closed connection (and its socket's buffers) reachable
       PresenceStore presence = services.presence();
       Broker broker = services.broker();
-      String room = state.name;
+      String room = feed.name;
       String session = sessionId;
       Runnable leave = () -> presence.leave(room, username, session).onSuccess(departure -> {
         if (departure == PresenceStore.Departure.GONE) {
@@ -628,8 +533,8 @@ final class Connection implements ChatSocket.Listener {
    * one of their sessions and it has joined {@code room}. Call on this connection's context.
    */
   void tell(long userId, String room, byte[] json) {
-    RoomState state = rooms.get(room);
-    if (user != null && user.id() == userId && state != null && state.joined) {
+    RoomFeed feed = rooms.get(room);
+    if (user != null && user.id() == userId && feed != null && feed.isJoined()) {
       writeLive(json);
     }
   }
@@ -672,10 +577,10 @@ final class Connection implements ChatSocket.Listener {
       services.metrics().userDisconnected(user.id());
       services.connections().signedOut(this, user.id());
     }
-    List<RoomState> joined = List.copyOf(rooms.values());
+    List<RoomFeed> joined = List.copyOf(rooms.values());
     rooms.clear();
-    for (RoomState state : joined) {
-      drop(state, services.config().presenceGraceMs());
+    for (RoomFeed feed : joined) {
+      drop(feed, services.config().presenceGraceMs());
     }
   }
 }
