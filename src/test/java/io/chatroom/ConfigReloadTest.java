@@ -1,5 +1,6 @@
 package io.chatroom;
 
+import static io.chatroom.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
@@ -18,7 +19,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -70,7 +70,7 @@ class ConfigReloadTest {
   }
 
   private List<AuditLog.Event> audit() throws Exception {
-    return server.node().database().read(c -> AuditLog.page(c, null, 10)).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    return await(server.node().database().read(c -> AuditLog.page(c, null, 10)));
   }
 
   @Test

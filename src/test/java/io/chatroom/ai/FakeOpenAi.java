@@ -1,5 +1,7 @@
 package io.chatroom.ai;
 
+import static io.chatroom.testing.Await.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -59,8 +61,7 @@ public final class FakeOpenAi implements AutoCloseable {
   private final List<HttpServerResponse> stalled = new CopyOnWriteArrayList<>();
 
   private FakeOpenAi() throws Exception {
-    server = vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1")
-        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    server = await(vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1"));
   }
 
   public static FakeOpenAi start() {

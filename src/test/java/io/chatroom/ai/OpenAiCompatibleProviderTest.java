@@ -1,5 +1,6 @@
 package io.chatroom.ai;
 
+import static io.chatroom.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chatroom.config.AiSettings;
@@ -38,7 +39,7 @@ class OpenAiCompatibleProviderTest {
     CompletableFuture<Future<AiProvider.Completion>> started = new CompletableFuture<>();
     context.runOnContext(v -> started.complete(provider.stream(
         List.of(new AiProvider.Turn("system", "s"), new AiProvider.Turn("user", "hi")), deltas::add).done()));
-    return started.get(5, TimeUnit.SECONDS).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    return await(started.get(5, TimeUnit.SECONDS));
   }
 
   private ProviderException failure(AiProvider provider) throws Exception {

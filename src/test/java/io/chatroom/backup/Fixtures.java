@@ -1,5 +1,7 @@
 package io.chatroom.backup;
 
+import static io.chatroom.testing.Await.await;
+
 import io.chatroom.config.DatabaseUrl;
 import io.chatroom.store.Database;
 import io.vertx.core.Vertx;
@@ -58,7 +60,7 @@ final class Fixtures {
         return null;
       });
     } finally {
-      vertx.close().toCompletionStage().toCompletableFuture().get();
+      await(vertx.close());
     }
   }
 }

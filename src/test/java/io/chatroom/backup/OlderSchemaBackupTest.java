@@ -1,5 +1,6 @@
 package io.chatroom.backup;
 
+import static io.chatroom.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chatroom.config.DatabaseUrl;
@@ -50,7 +51,7 @@ class OlderSchemaBackupTest {
     try {
       Restore.run(vertx, backup.file(), restored, null, false);
     } finally {
-      vertx.close().toCompletionStage().toCompletableFuture().get();
+      await(vertx.close());
     }
     try (Connection c = Jdbc.connect(restored, null)) {
       assertThat(Integer.parseInt(Jdbc.schemaVersion(c))).isGreaterThan(3);

@@ -1,5 +1,6 @@
 package io.chatroom.backup;
 
+import static io.chatroom.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -39,7 +40,7 @@ class PostgresOnlineBackupTest extends OnlineBackupContract {
       Restore.Result r = Restore.run(vertx, file, live.url(), live.schema(), false);
       assertThat(r.kind()).isEqualTo("pg_dump");
     } finally {
-      vertx.close().toCompletionStage().toCompletableFuture().get();
+      await(vertx.close());
     }
     return live;
   }

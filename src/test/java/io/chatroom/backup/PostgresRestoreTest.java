@@ -1,5 +1,6 @@
 package io.chatroom.backup;
 
+import static io.chatroom.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -31,7 +32,7 @@ class PostgresRestoreTest {
 
   @AfterEach
   void closeVertx() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get();
+    await(vertx.close());
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.chatroom.broker;
 
+import static io.chatroom.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chatroom.testing.Await;
@@ -31,8 +32,8 @@ class RedisBrokerTest {
   void connect() throws Exception {
     String url = TestRedis.url();
     String prefix = TestRedis.uniquePrefix();
-    brokerA = RedisBroker.connect(nodeA, Redis.createClient(nodeA, url), prefix).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    brokerB = RedisBroker.connect(nodeB, Redis.createClient(nodeB, url), prefix).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    brokerA = await(RedisBroker.connect(nodeA, Redis.createClient(nodeA, url), prefix));
+    brokerB = await(RedisBroker.connect(nodeB, Redis.createClient(nodeB, url), prefix));
     admin = Redis.createClient(nodeA, url);
   }
 
@@ -96,8 +97,7 @@ class RedisBrokerTest {
   @Test
   void aDroppedSubscriberLinkComesBackAndAsksForAResync() throws Exception {
     Recorder onB = subscribe(nodeB, brokerB, "general");
-    admin.send(Request.cmd(Command.CLIENT).arg("KILL").arg("TYPE").arg("pubsub"))
-        .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    await(admin.send(Request.cmd(Command.CLIENT).arg("KILL").arg("TYPE").arg("pubsub")));
     Await.until(() -> onB.resyncs.get() >= 1);
     brokerA.publish(event("general", 1, null, "{}"));
     Await.until(() -> onB.events.size() == 1);

@@ -1,14 +1,13 @@
 package io.chatroom.cache;
 
+import static io.chatroom.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.chatroom.testing.Await;
-import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** What every SharedCache promises; run against each implementation. */
@@ -17,10 +16,6 @@ abstract class SharedCacheContract {
 
   /** Another node on the shared cache of this test, which no other test uses. */
   abstract SharedCache node();
-
-  static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-  }
 
   /** Records what a node hears about one cache. */
   static final class Heard implements SharedCache.Listener {

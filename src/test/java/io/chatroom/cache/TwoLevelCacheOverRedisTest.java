@@ -1,5 +1,6 @@
 package io.chatroom.cache;
 
+import static io.chatroom.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chatroom.observability.Metrics;
@@ -13,7 +14,6 @@ import io.vertx.redis.client.Request;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -57,10 +57,6 @@ class TwoLevelCacheOverRedisTest {
       loads.incrementAndGet();
       return Future.succeededFuture(rows.get(id));
     }, shared, metrics);
-  }
-
-  static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
   }
 
   private static boolean answers(TwoLevelCache<Long, Boolean> node, Long key, Boolean expected) {

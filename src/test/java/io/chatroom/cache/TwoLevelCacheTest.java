@@ -1,5 +1,6 @@
 package io.chatroom.cache;
 
+import static io.chatroom.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -61,10 +62,6 @@ class TwoLevelCacheTest {
 
   TwoLevelCache<String, String> node() {
     return node(shared.node(), database::load);
-  }
-
-  static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
   }
 
   double count(String level, String result) {

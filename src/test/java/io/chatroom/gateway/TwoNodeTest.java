@@ -1,5 +1,6 @@
 package io.chatroom.gateway;
 
+import static io.chatroom.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -120,8 +121,7 @@ class TwoNodeTest {
       a.send("general", "before", "m0");
       assertThat(seqs(b.messages("general", 1))).containsExactly(1L);
 
-      Redis.createClient(vertx, redisUrl).send(Request.cmd(Command.CLIENT).arg("KILL").arg("TYPE").arg("pubsub"))
-          .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+      await(Redis.createClient(vertx, redisUrl).send(Request.cmd(Command.CLIENT).arg("KILL").arg("TYPE").arg("pubsub")));
       for (int i = 1; i <= 20; i++) {
         a.send("general", "during " + i, "m" + i);
       }

@@ -1,19 +1,14 @@
 package io.chatroom.limits;
 
+import static io.chatroom.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** What every RateLimiter promises; run against each implementation. */
 abstract class RateLimiterContract {
   /** A limiter with fresh buckets: {@code rate} per second after a burst of {@code burst}. */
   abstract RateLimiter limiter(double rate, int burst);
-
-  static RateLimiter.Decision await(Future<RateLimiter.Decision> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-  }
 
   @Test
   void aBurstPassesThenTheNextWaitsForOneInterval() throws Exception {

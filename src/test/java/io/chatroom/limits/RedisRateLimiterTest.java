@@ -1,5 +1,6 @@
 package io.chatroom.limits;
 
+import static io.chatroom.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chatroom.testing.RedisSession;

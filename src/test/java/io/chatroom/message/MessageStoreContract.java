@@ -1,5 +1,6 @@
 package io.chatroom.message;
 
+import static io.chatroom.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -187,19 +188,19 @@ abstract class MessageStoreContract {
       append(draft(general, alice, "m" + i, null));
     }
     MessageHistory history = new MessageHistory(db, store);
-    MessageHistory.Replay fresh = history.replay(general, "general", null).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    MessageHistory.Replay fresh = await(history.replay(general, "general", null));
     assertThat(fresh.messages()).extracting(Message::seq).containsExactlyElementsOf(LongStream.rangeClosed(11, 60).boxed().toList());
     assertThat(fresh.hasMore()).isTrue();
     assertThat(fresh.delivered()).isEqualTo(60);
 
-    MessageHistory.Replay resumed = history.replay(general, "general", 55L).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    MessageHistory.Replay resumed = await(history.replay(general, "general", 55L));
     assertThat(resumed.messages()).extracting(Message::seq).containsExactly(56L, 57L, 58L, 59L, 60L);
     assertThat(resumed.hasMore()).isFalse();
 
-    MessageHistory.Replay upToDate = history.replay(general, "general", 60L).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    MessageHistory.Replay upToDate = await(history.replay(general, "general", 60L));
     assertThat(upToDate.messages()).isEmpty();
     assertThat(upToDate.delivered()).isEqualTo(60);
-    MessageHistory.Replay fromTheFuture = history.replay(general, "general", 99L).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    MessageHistory.Replay fromTheFuture = await(history.replay(general, "general", 99L));
     assertThat(fromTheFuture.delivered()).as("a since beyond the room is not trusted").isEqualTo(60);
   }
 

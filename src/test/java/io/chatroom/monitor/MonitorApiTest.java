@@ -1,5 +1,6 @@
 package io.chatroom.monitor;
 
+import static io.chatroom.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,7 +20,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -109,14 +109,14 @@ class MonitorApiTest {
   void aFiringRuleIsPostedToTheOpsRoomAndTheWebhookThenResolves() throws Exception {
     vertx = Vertx.vertx();
     List<JsonNode> hooks = new CopyOnWriteArrayList<>();
-    HttpServer hook = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
+    HttpServer hook = await(vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
       try {
         hooks.add(JSON.readTree(body.getBytes()));
       } catch (java.io.IOException e) {
         throw new IllegalStateException(e);
       }
       req.response().end();
-    })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    })).listen(0, "127.0.0.1"));
     Path rules = dataDir.resolve("rules.yml");
     Files.writeString(rules, """
         rules:

@@ -1,5 +1,6 @@
 package io.chatroom.monitor;
 
+import static io.chatroom.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -74,7 +75,7 @@ class WebhookNotifierTest {
 
   @AfterEach
   void tearDown() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    await(vertx.close());
   }
 
   private String startServer(Integer... statuses) throws Exception {
@@ -103,10 +104,6 @@ class WebhookNotifierTest {
     Promise<Void> result = Promise.promise();
     context.runOnContext(v -> notifier.notify(event, NODE).onComplete(result));
     return result.future();
-  }
-
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
   private static Throwable awaitFailure(Future<?> future) throws Exception {

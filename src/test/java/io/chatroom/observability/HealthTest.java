@@ -1,5 +1,6 @@
 package io.chatroom.observability;
 
+import static io.chatroom.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;
@@ -23,7 +24,7 @@ class HealthTest {
     // futures time out on Vert.x timers, so run the checks on a context, as the HTTP handler does
     Promise<Health.Report> report = Promise.promise();
     vertx.runOnContext(v -> health.run().onComplete(report));
-    return report.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    return await(report.future());
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.chatroom.observability;
 
+import static io.chatroom.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
@@ -24,7 +25,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -181,11 +181,11 @@ class LogsAndTracesTest {
   void spansGoToTheOtlpEndpointWhenOneIsSet() throws Exception {
     Vertx vertx = Vertx.vertx();
     List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
-    HttpServer collector = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
+    HttpServer collector = await(vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
       // protobuf keeps strings as UTF-8 bytes, so span names can be found in the raw body
       received.add(req.method() + " " + req.path() + " " + req.getHeader("Content-Type") + " " + body.toString(StandardCharsets.ISO_8859_1));
       req.response().setStatusCode(200).end();
-    })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    })).listen(0, "127.0.0.1"));
     try (TestServer server = TestServer.start(dataDir, TestDatabases.create(TestDatabases.Kind.SQLITE, dataDir),
         Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + collector.actualPort()))) {
       Http.Account alice = server.http().register("alice");

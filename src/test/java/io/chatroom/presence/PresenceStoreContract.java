@@ -1,20 +1,15 @@
 package io.chatroom.presence;
 
+import static io.chatroom.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chatroom.presence.PresenceStore.Departure;
-import io.vertx.core.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** What every PresenceStore promises; run against each implementation. */
 abstract class PresenceStoreContract {
   /** A store with no entries, private to the test. */
   abstract PresenceStore store();
-
-  static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-  }
 
   @Test
   void aUserWithSeveralConnectionsComesOnlineOnceAndGoesOfflineOnce() throws Exception {

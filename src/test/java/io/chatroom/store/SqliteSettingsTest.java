@@ -1,5 +1,6 @@
 package io.chatroom.store;
 
+import static io.chatroom.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chatroom.config.DatabaseUrl;
@@ -11,7 +12,6 @@ import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +29,7 @@ class SqliteSettingsTest {
 
   @AfterEach
   void closeVertx() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    await(vertx.close());
   }
 
   @Test
@@ -42,8 +42,7 @@ class SqliteSettingsTest {
         "journal_size_limit", String.valueOf(64L << 20),
         "cache_size", "-16000");
     try (Database db = Database.open(vertx, DatabaseUrl.sqlite(dataDir.resolve("chatroom.db")), null)) {
-      Map<String, String> actual = db.read(c -> pragmas(c, expected.keySet()))
-          .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      Map<String, String> actual = await(db.read(c -> pragmas(c, expected.keySet())));
       assertThat(actual).containsExactlyInAnyOrderEntriesOf(expected);
     }
   }
