@@ -67,7 +67,9 @@ final class Connection implements ChatSocket.Listener, RoomFeed.Client {
   private int refusedInARow;
   private long lastHeardNanos = System.nanoTime();
   private boolean pingOutstanding;
-  private long timerId = -1;
+  private long pingSentNanos;
+  /** The hello timeout, until the welcome. */
+  private long helloTimer = -1;
   /** Why this connection ends; a close the server did not initiate is the client's. */
   private DisconnectReason closeReason = DisconnectReason.CLIENT;
 
@@ -83,7 +85,7 @@ final class Connection implements ChatSocket.Listener, RoomFeed.Client {
   void start() {
     services.connections().add(this);
     socket.listen(this);
-    timerId = context.owner().setTimer(HELLO_TIMEOUT_MS, id -> {
+    helloTimer = context.owner().setTimer(HELLO_TIMEOUT_MS, id -> {
       if (user == null && !closed) {
         refuse("no hello within " + HELLO_TIMEOUT_MS / 1000 + " s");
       }
@@ -205,11 +207,10 @@ final class Connection implements ChatSocket.Listener, RoomFeed.Client {
       }
       token = ar.result();
       user = token.user();
-      context.owner().cancelTimer(timerId);
+      context.owner().cancelTimer(helloTimer);
       services.metrics().userConnected(user.id());
       services.connections().signedIn(this, user.id());
-      long interval = services.config().pingIntervalMs();
-      timerId = context.owner().setPeriodic(interval, id -> checkAlive(interval));
+      services.connections().watch(this, services.config().pingIntervalMs());
       send(new ServerFrame.Welcome(UserInfo.of(user), sessionId));
       for (ClientFrame f : waiting) {
         if (!closed) {
@@ -440,20 +441,26 @@ final class Connection implements ChatSocket.Listener, RoomFeed.Client {
     }
   }
 
-  private void checkAlive(long intervalMs) {
+  /**
+   * Pings a client silent for {@code intervalMs}, and ends a session whose ping has gone unanswered that long;
+   * anything heard from the client counts as an answer. Called a few times per interval.
+   */
+  void checkAlive(long nowNanos, long intervalMs) {
     if (closed) {
       return;
     }
-    long silentMs = (System.nanoTime() - lastHeardNanos) / 1_000_000;
-    if (silentMs < intervalMs) {
-      return;
-    }
+    long intervalNanos = intervalMs * 1_000_000;
     if (pingOutstanding) {
-      close(CloseCode.GOING_AWAY, DisconnectReason.PING_TIMEOUT, "no answer to ping");
+      if (nowNanos - pingSentNanos >= intervalNanos) {
+        close(CloseCode.GOING_AWAY, DisconnectReason.PING_TIMEOUT, "no answer to ping");
+      }
       return;
     }
-    pingOutstanding = true;
-    socket.sendPing();
+    if (nowNanos - lastHeardNanos >= intervalNanos) {
+      pingOutstanding = true;
+      pingSentNanos = nowNanos;
+      socket.sendPing();
+    }
   }
 
   private void heard() {
@@ -571,7 +578,8 @@ final class Connection implements ChatSocket.Listener, RoomFeed.Client {
     }
     closed = true;
     services.connections().remove(this);
-    context.owner().cancelTimer(timerId);
+    services.connections().unwatch(this);
+    context.owner().cancelTimer(helloTimer);
     services.metrics().connectionClosed(closeReason);
     if (user != null) {
       services.metrics().userDisconnected(user.id());

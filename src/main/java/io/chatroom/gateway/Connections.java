@@ -1,8 +1,11 @@
 package io.chatroom.gateway;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,8 +25,14 @@ public final class Connections {
   static final long SESSION_CHECK_MS = 2_000;
 
   private final Set<Connection> open = ConcurrentHashMap.newKeySet();
-  /** The authenticated sessions by user id, so an event for one user does not visit everyone's. */
-  private final Map<Long, Set<Connection>> byUser = new ConcurrentHashMap<>();
+  /**
+   * The authenticated sessions by user id, so an event for one user does not visit everyone's. An array
+   * replaced on each change: a user has a session or a few, and a concurrent set cost about 200 bytes each.
+   */
+  private final Map<Long, Connection[]> byUser = new ConcurrentHashMap<>();
+
+  /** Per event loop, the sessions whose life one timer on that loop checks; each set is touched only there. */
+  private final Map<Context, Set<Connection>> watched = new ConcurrentHashMap<>();
 
   void add(Connection c) {
     open.add(c);
@@ -48,17 +57,47 @@ public final class Connections {
 
   void signedIn(Connection c, long userId) {
     byUser.compute(userId, (id, sessions) -> {
-      Set<Connection> s = sessions != null ? sessions : ConcurrentHashMap.newKeySet();
-      s.add(c);
-      return s;
+      if (sessions == null) {
+        return new Connection[] {c};
+      }
+      Connection[] more = Arrays.copyOf(sessions, sessions.length + 1);
+      more[sessions.length] = c;
+      return more;
     });
   }
 
   void signedOut(Connection c, long userId) {
     byUser.computeIfPresent(userId, (id, sessions) -> {
-      sessions.remove(c);
-      return sessions.isEmpty() ? null : sessions;
+      Connection[] rest = Arrays.stream(sessions).filter(s -> s != c).toArray(Connection[]::new);
+      return rest.length == 0 ? null : rest;
     });
+  }
+
+  /**
+   * Checks from now on, every quarter of {@code intervalMs}, that {@code c} is alive ({@link Connection#checkAlive}),
+   * with one timer per event loop for all its sessions: a periodic timer per session held about 180 bytes, a
+   * twentieth of an idle session. Call on {@code c}'s context; {@code intervalMs} is the same for every session.
+   */
+  void watch(Connection c, long intervalMs) {
+    watched.computeIfAbsent(c.context(), loop -> {
+      Set<Connection> sessions = new HashSet<>();
+      // created on the loop itself (the caller's context), so every tick runs there
+      loop.owner().setPeriodic(Math.max(1, intervalMs / 4), id -> {
+        long now = System.nanoTime();
+        for (Connection session : List.copyOf(sessions)) { // a check may end a session, which unwatches it
+          session.checkAlive(now, intervalMs);
+        }
+      });
+      return sessions;
+    }).add(c);
+  }
+
+  /** Stops checking {@code c}. Call on its context. */
+  void unwatch(Connection c) {
+    Set<Connection> sessions = watched.get(c.context());
+    if (sessions != null) {
+      sessions.remove(c);
+    }
   }
 
   /**
@@ -66,7 +105,7 @@ public final class Connections {
    * own event loop (the assistant's refusal of that user's question).
    */
   public void tell(long userId, String room, byte[] json) {
-    Set<Connection> sessions = byUser.get(userId);
+    Connection[] sessions = byUser.get(userId);
     if (sessions == null) {
       return;
     }

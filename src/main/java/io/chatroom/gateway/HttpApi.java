@@ -280,7 +280,9 @@ final class HttpApi {
           // the HTTP part ends at the handshake; the socket's life is measured by the WebSocket meters
           record(ctx, 101, start);
           ChatSocket socket = ChatSocket.takeOver(channel, context, Gateway.MAX_FRAME_BYTES, Gateway.SEND_QUEUE_BYTES);
-          new Connection(socket, services, context).start();
+          // started in place (no frame may slip by before it listens), but on the loop's context, so the
+          // timers and futures it starts do not hold on to the request's duplicate either
+          context.dispatch(v -> new Connection(socket, services, context).start());
         })
         .onFailure(e -> log.debug("websocket handshake failed: {}", e.toString()));
   }

@@ -194,6 +194,35 @@ class BadInputTest {
   }
 
   @Test
+  void clientThatAnswersPingsStaysAndIsPingedAtMostOncePerInterval() throws Exception {
+    start(Map.of("CHATROOM_PING_INTERVAL_SECONDS", "0.2"));
+    String token = server.http().register("alice").token();
+    try (RawWebSocket raw = new RawWebSocket(server.port(), 0)) {
+      raw.sendText("{\"type\":\"hello\",\"token\":\"" + token + "\"}");
+      int pings = 0;
+      long started = System.nanoTime();
+      while (System.nanoTime() - started < 2_000_000_000L) { // ten intervals
+        RawWebSocket.Frame f = raw.read();
+        assertThat(f).as("still connected after %d pings", pings).isNotNull();
+        assertThat(f.opcode()).as("not closed").isNotEqualTo(0x8);
+        if (f.opcode() == 0x9) {
+          pings++;
+          raw.sendFrame(0xA, f.payload());
+        }
+      }
+      // pinged after each interval of silence, never sooner
+      assertThat(pings).isBetween(4, 10);
+      raw.sendText("{\"type\":\"ping\",\"id\":1}");
+      RawWebSocket.Frame answer;
+      do {
+        answer = raw.read();
+      } while (answer != null && answer.opcode() != 0x1);
+      assertThat(answer).isNotNull();
+      assertThat(answer.text()).contains("\"type\":\"ok\"");
+    }
+  }
+
+  @Test
   void readerThatFallsBehindIsDisconnectedWith1013() throws Exception {
     start(Map.of());
     Http.Account alice = server.http().register("alice");
