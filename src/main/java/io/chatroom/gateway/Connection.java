@@ -278,7 +278,7 @@ final class Connection implements ChatSocket.Listener, RoomFeed.Client {
             .compose(first -> {
               feed.inPresence = true;
               return onlineIn(f.room()).compose(members -> first && !ServerFrame.JoinOk.crowded(members.size())
-                  ? announceArrival(f.room()).map(members)
+                  ? announceArrival(feed).map(members)
                   : Future.succeededFuture(members));
             })
             .map(members -> {
@@ -388,9 +388,14 @@ final class Connection implements ChatSocket.Listener, RoomFeed.Client {
    * too. If the store cannot say so, the arrival stays unannounced, as in a crowded room: better a member
    * missing from the list until the next join than one shown online forever.
    */
-  private Future<Void> announceArrival(String room) {
+  private Future<Void> announceArrival(RoomFeed feed) {
+    String room = feed.name;
     return services.presence().announced(room, user.username())
-        .onSuccess(v -> publishPresence(room, ServerFrame.Presence.ONLINE))
+        .onSuccess(v -> {
+          if (feed.isCurrent()) { // one that left meanwhile could stay shown online for good
+            publishPresence(room, ServerFrame.Presence.ONLINE);
+          }
+        })
         .recover(e -> {
           log.warn("presence unavailable while announcing {} in {}: {}", user.username(), room, e.toString());
           return Future.succeededFuture();
