@@ -239,7 +239,9 @@ public final class ChatServer implements AutoCloseable {
       Monitor monitor = new Monitor(vertx, metrics, probe, database, new MonitorStore(database, obs.nodeId()), alerts,
           notifiers, obs.nodeId(), obs.monitorIntervalMs());
       LoadShedder shedder = new LoadShedder(
-          () -> new LoadShedder.Load(probe.cpuPercent(), probe.memoryPercent(), metrics.connectionsActive()),
+          // the busier of the machine and this process's own share of the cores it may use (taskset, a quota)
+          () -> new LoadShedder.Load(Math.max(probe.cpuPercent(), probe.processSharePercent()), probe.memoryPercent(),
+              metrics.connectionsActive()),
           new LoadShedder.Thresholds(obs.shedCpuPercent(), obs.shedMemoryPercent(), obs.maxConnections(), obs.shedCooldownMs()),
           metrics);
 

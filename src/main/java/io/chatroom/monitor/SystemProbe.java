@@ -17,6 +17,8 @@ import java.util.Map;
 public class SystemProbe {
   private final OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
   private final Path dataDir;
+  private long lastCpuNanos = -1;
+  private long lastWallNanos;
 
   public SystemProbe(Path dataDir) {
     this.dataDir = dataDir;
@@ -52,6 +54,27 @@ public class SystemProbe {
   /** System CPU use now, 0-100. */
   public double cpuPercent() {
     return percent(os.getCpuLoad());
+  }
+
+  /**
+   * This process's CPU use since the previous call, 0-100, of the CPUs it may run on: its affinity or its
+   * container's quota, as {@link Runtime#availableProcessors} sees them. A server pinned to one core of two and
+   * saturated there shows 50 % system CPU but 100 % here. The first call has no interval yet and says 0.
+   */
+  public synchronized double processSharePercent() {
+    long cpu = os.getProcessCpuTime();
+    long wall = System.nanoTime();
+    double share = lastCpuNanos < 0 ? 0 : sharePercent(cpu - lastCpuNanos, wall - lastWallNanos, Runtime.getRuntime().availableProcessors());
+    lastCpuNanos = cpu;
+    lastWallNanos = wall;
+    return share;
+  }
+
+  static double sharePercent(long cpuNanos, long wallNanos, int cpus) {
+    if (cpuNanos < 0 || wallNanos <= 0 || cpus <= 0) {
+      return 0;
+    }
+    return Math.min(100, 100.0 * cpuNanos / ((double) wallNanos * cpus));
   }
 
   /** System memory in use, 0-100. */

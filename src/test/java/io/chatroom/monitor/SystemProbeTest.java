@@ -71,6 +71,30 @@ class SystemProbeTest {
   }
 
   @Test
+  void aProcessShareIsItsCpuTimeOverTheCoresItMayUse() {
+    long second = 1_000_000_000L;
+    assertThat(SystemProbe.sharePercent(second, second, 1)).as("one core, busy all the time").isEqualTo(100.0);
+    assertThat(SystemProbe.sharePercent(second, second, 2)).as("one of two cores").isEqualTo(50.0);
+    assertThat(SystemProbe.sharePercent(second / 4, second, 1)).isEqualTo(25.0);
+    assertThat(SystemProbe.sharePercent(3 * second, second, 2)).as("never above 100").isEqualTo(100.0);
+    assertThat(SystemProbe.sharePercent(second, 0, 1)).as("no interval yet").isZero();
+  }
+
+  @Test
+  void aBusyThreadShowsInTheProcessShare(@TempDir Path dataDir) {
+    SystemProbe probe = new SystemProbe(dataDir);
+    assertThat(probe.processSharePercent()).as("the first call has no interval").isZero();
+    long until = System.nanoTime() + 300_000_000L;
+    long spins = 0;
+    while (System.nanoTime() < until) {
+      spins++;
+    }
+    // one thread busy for the whole interval is at least 1/cores of the share, less what the scheduler took
+    double share = probe.processSharePercent();
+    assertThat(share).as("after %d spins", spins).isGreaterThan(50.0 / Runtime.getRuntime().availableProcessors()).isLessThanOrEqualTo(100.0);
+  }
+
+  @Test
   void aDataDirectoryThatDoesNotExistGivesNoDiskFigures(@TempDir Path dataDir) {
     Map<Figure, Double> f = new SystemProbe(dataDir.resolve("missing")).read();
 
