@@ -4,6 +4,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -81,8 +82,8 @@ public final class Connections {
   void watch(Connection c, long intervalMs) {
     watched.computeIfAbsent(c.context(), loop -> {
       Set<Connection> sessions = new HashSet<>();
-      // created on the loop itself (the caller's context), so every tick runs there
-      loop.owner().setPeriodic(Math.max(1, intervalMs / 4), id -> {
+      // bound to the loop's own context, so every tick runs on the thread that owns the set
+      ((ContextInternal) loop).setPeriodic(Math.max(1, intervalMs / 4), id -> {
         long now = System.nanoTime();
         for (Connection session : List.copyOf(sessions)) { // a check may end a session, which unwatches it
           session.checkAlive(now, intervalMs);
