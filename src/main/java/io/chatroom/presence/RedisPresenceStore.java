@@ -92,8 +92,10 @@ public final class RedisPresenceStore implements PresenceStore {
   private final long ttlMs;
   /** This node's entries, refreshed by {@link #heartbeat}: field -> room. */
   private final Map<String, String> mine = new ConcurrentHashMap<>();
-  /** {@code room \n user} of the arrivals this node announced, while the user has a connection here. */
-  private final Set<String> announcedHere = ConcurrentHashMap.newKeySet();
+  /** The arrivals this node announced, while the user has a connection here. */
+  private final Set<Arrival> announcedHere = ConcurrentHashMap.newKeySet();
+
+  private record Arrival(String room, String user) {}
 
   /**
    * A user who went offline because their entries expired (their node stopped refreshing them), and whose
@@ -137,7 +139,7 @@ public final class RedisPresenceStore implements PresenceStore {
 
   @Override
   public Future<Void> announced(String room, String user) {
-    announcedHere.add(room + "\n" + user);
+    announcedHere.add(new Arrival(room, user));
     return client.send(Request.cmd(Command.SADD).arg(announcedKey(room)).arg(user)).mapEmpty();
   }
 
@@ -179,15 +181,15 @@ public final class RedisPresenceStore implements PresenceStore {
     long expiry = System.currentTimeMillis() + ttlMs;
     List<Future<Response>> writes = new ArrayList<>();
     Request rooms = Request.cmd(Command.SADD).arg(roomsKey());
-    Set<String> stillAnnounced = new HashSet<>();
+    Set<Arrival> stillAnnounced = new HashSet<>();
     for (Map.Entry<String, String> e : mine.entrySet()) {
       String key = e.getKey();
       String field = key.substring(0, key.lastIndexOf('\n'));
       writes.add(client.send(Request.cmd(Command.HSET).arg(key(e.getValue())).arg(field).arg(expiry)));
       rooms.arg(e.getValue());
-      String roomUser = e.getValue() + "\n" + field.substring(0, field.indexOf('\n'));
-      if (announcedHere.contains(roomUser)) {
-        stillAnnounced.add(roomUser);
+      Arrival arrival = new Arrival(e.getValue(), field.substring(0, field.indexOf('\n')));
+      if (announcedHere.contains(arrival)) {
+        stillAnnounced.add(arrival);
       }
     }
     if (!mine.isEmpty()) {
@@ -195,9 +197,8 @@ public final class RedisPresenceStore implements PresenceStore {
     }
     // A mark re-added for a user who meanwhile left through another node is harmless: their next arrival clears it.
     announcedHere.retainAll(stillAnnounced);
-    for (String roomUser : stillAnnounced) {
-      int cut = roomUser.lastIndexOf('\n');
-      writes.add(client.send(Request.cmd(Command.SADD).arg(announcedKey(roomUser.substring(0, cut))).arg(roomUser.substring(cut + 1))));
+    for (Arrival arrival : stillAnnounced) {
+      writes.add(client.send(Request.cmd(Command.SADD).arg(announcedKey(arrival.room())).arg(arrival.user())));
     }
     return Future.join(writes).mapEmpty();
   }
