@@ -16,6 +16,7 @@ import io.chatroom.broker.RedisBroker;
 import io.chatroom.broker.RoomEvent;
 import io.chatroom.cache.RedisSharedCache;
 import io.chatroom.config.Config;
+import io.chatroom.config.DatabaseUrl;
 import io.chatroom.config.Observability;
 import io.chatroom.gateway.Connections;
 import io.chatroom.gateway.Gateway;
@@ -27,6 +28,7 @@ import io.chatroom.limits.LocalRateLimiter;
 import io.chatroom.limits.Rate;
 import io.chatroom.limits.RateLimiter;
 import io.chatroom.limits.RedisRateLimiter;
+import io.chatroom.message.ClientMsgIds;
 import io.chatroom.message.GroupCommitWriter;
 import io.chatroom.message.MessageHistory;
 import io.chatroom.message.MessageStore;
@@ -86,6 +88,11 @@ public final class ChatServer implements AutoCloseable {
   static final long AI_DRAIN_MS = 2_000;
   /** A node that stops refreshing its presence entries (it died) has its users counted out after this. */
   static final long PRESENCE_TTL_MS = 20_000;
+  /**
+   * How many idempotency keys the single writer holds before writing them together. At 20,000 sends a second
+   * that is a write every fifth of a second; a crash leaves at most this many for the next start to recover.
+   */
+  static final int HELD_KEYS = 4096;
   static final long PRESENCE_HEARTBEAT_MS = 5_000;
   private static final int REDIS_POOL_SIZE = 16;
   private static final int REDIS_POOL_WAITING = 10_000;
@@ -211,7 +218,10 @@ public final class ChatServer implements AutoCloseable {
       MessageStore store = new MessageStore();
       Tracer tracer = tracing.tracer();
       AtomicReference<Assistant> answering = new AtomicReference<>(); // set once the writer it posts through exists
-      writer = new GroupCommitWriter(database, store, metrics, tracer, committed -> {
+      // with Redis, other nodes may write the same store; alone on SQLite this writer is its only writer
+      ClientMsgIds ids = config.redisUrl() == null && database.url().kind() == DatabaseUrl.Kind.SQLITE
+          ? ClientMsgIds.heldBack(HELD_KEYS) : ClientMsgIds.immediate();
+      writer = new GroupCommitWriter(database, store, ids, metrics, tracer, committed -> {
         publish(broker, tracer, committed);
         Assistant ai = answering.get();
         if (ai != null) {

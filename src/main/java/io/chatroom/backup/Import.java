@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chatroom.config.DatabaseUrl;
+import io.chatroom.message.ClientMsgIds;
 import io.chatroom.store.Database;
 import io.vertx.core.Vertx;
 import java.io.BufferedInputStream;
@@ -171,6 +172,7 @@ public final class Import {
     }
     String sha = end.path("messages_sha256").asText();
     verify(c, file, expected, counts(end, lineNumber), new Counts(seen), sha);
+    ClientMsgIds.recover(c); // an export has no idempotency keys: they are derived from the messages
     if (url.kind() == DatabaseUrl.Kind.POSTGRES) {
       for (ExportFormat.Table table : GENERATED_IDS) {
         try (PreparedStatement ps = c.prepareStatement("SELECT setval(pg_get_serial_sequence(?, 'id'),"

@@ -38,15 +38,21 @@ public final class GroupCommitWriter implements AutoCloseable {
   private final Metrics metrics;
   private final Tracer tracer;
   private final Consumer<List<Committed>> onCommitted;
+  private final ClientMsgIds ids;
   private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
   private volatile boolean accepting = true;
+  /** Writer thread only. */
+  private boolean keysRecovered;
 
   /** A newly committed message and the trace of its commit, which the fan-out continues. */
   public record Committed(Message message, Context trace) {}
 
-  public GroupCommitWriter(Database db, MessageStore store, Metrics metrics, Tracer tracer, Consumer<List<Committed>> onCommitted) {
+  /** @param ids how the writer keeps idempotency keys: {@link ClientMsgIds#immediate()} unless it is the store's only writer */
+  public GroupCommitWriter(Database db, MessageStore store, ClientMsgIds ids, Metrics metrics, Tracer tracer,
+      Consumer<List<Committed>> onCommitted) {
     this.db = db;
+    this.ids = ids;
     this.store = store;
     this.metrics = metrics;
     this.tracer = tracer;
@@ -73,6 +79,7 @@ public final class GroupCommitWriter implements AutoCloseable {
   }
 
   private void run() {
+    keysRecovered = recoverKeys();
     List<Pending> batch = new ArrayList<>(MAX_BATCH);
     while (accepting || !queue.isEmpty()) {
       try {
@@ -93,17 +100,59 @@ public final class GroupCommitWriter implements AutoCloseable {
         batch.clear();
       }
     }
+    writeHeldKeys();
+  }
+
+  /**
+   * Before the first send: the keys a writer held when it stopped without writing them, so a retry of any
+   * message committed before a crash is still recognised. Sends queue meanwhile.
+   */
+  private boolean recoverKeys() {
+    try {
+      int recovered = db.inTransaction(ClientMsgIds::recover);
+      if (recovered > 0) {
+        log.info("wrote the clientMsgIds of {} messages committed before the last stop", recovered);
+      }
+      return true;
+    } catch (Exception e) {
+      metrics.exception(e);
+      log.error("could not recover the clientMsgIds of the last messages; refusing sends until it can", e);
+      return false;
+    }
+  }
+
+  private void writeHeldKeys() {
+    if (!ids.anyHeld()) {
+      return;
+    }
+    try {
+      db.inTransaction(c -> {
+        ids.writeHeld(c);
+        return null;
+      });
+      ids.committed();
+    } catch (Exception e) {
+      ids.rolledBack();
+      log.warn("could not write the clientMsgIds held at stop; the next start writes them: {}", e.toString());
+    }
   }
 
   private void commit(List<Pending> batch) {
+    if (!keysRecovered && !(keysRecovered = recoverKeys())) {
+      // storing now could store a retry of a message committed before the crash a second time
+      batch.forEach(p -> complete(p, null, new ChatException(ErrorCode.UNAVAILABLE, "message not stored; retry with the same clientMsgId")));
+      return;
+    }
     List<Draft> drafts = batch.stream().map(Pending::draft).toList();
     List<Appended> results;
     long startNanos = System.nanoTime();
     long startEpochNanos = epochNanos();
     try {
       long now = System.currentTimeMillis();
-      results = db.inTransaction(c -> store.append(c, drafts, now));
+      results = db.inTransaction(c -> store.append(c, drafts, now, ids));
+      ids.committed();
     } catch (Exception e) {
+      ids.rolledBack();
       if (batch.size() > 1) {
         // one bad send (or a clientMsgId raced in by another node) must not fail its neighbours: retry alone
         for (Pending p : batch) {

@@ -76,14 +76,15 @@ public final class MessageStore {
    * Commits nothing itself: appends {@code drafts} inside the caller's transaction and returns one outcome per
    * draft, in the same order. Seqs are taken by bumping {@code rooms.last_seq}, which row-locks the room on
    * PostgreSQL, so concurrent writers (other nodes) serialise per room; rooms are bumped in id order so two
-   * batches can never deadlock. A clientMsgId seen before, in the database or earlier in the batch, yields
-   * the earlier message marked duplicate.
+   * batches can never deadlock. A clientMsgId seen before, in the database, among the keys {@code ids} holds
+   * back, or earlier in the batch, yields the earlier message marked duplicate.
    *
-   * <p>The whole batch costs four statements, whatever its size or number of rooms: one lookup of earlier
-   * copies, one batch of seq bumps, one read of the new seqs, one batch of inserts. Per room, it was three
-   * round trips each, which on PostgreSQL held a 500-room batch for a sixth of a second.
+   * <p>The whole batch costs five statements, whatever its size or number of rooms: one lookup of earlier
+   * copies, one batch of seq bumps, one read of the new seqs, one batch of inserts, and (when {@code ids}
+   * writes them) one batch of keys. Per room, it was three round trips each, which on PostgreSQL held a
+   * 500-room batch for a sixth of a second.
    */
-  public List<Appended> append(Connection c, List<Draft> drafts, long now) throws SQLException {
+  public List<Appended> append(Connection c, List<Draft> drafts, long now, ClientMsgIds ids) throws SQLException {
     Appended[] results = new Appended[drafts.size()];
     Map<IdKey, Integer> firstInBatch = new HashMap<>();
     Map<Integer, Integer> repeatOf = new HashMap<>();
@@ -101,7 +102,7 @@ public final class MessageStore {
     }
     Map<Long, String> roomNames = new HashMap<>();
     drafts.forEach(d -> roomNames.put(d.roomId(), d.room()));
-    Map<IdKey, Message> earlier = findEarlier(c, firstInBatch.keySet(), roomNames::get);
+    Map<IdKey, Message> earlier = findEarlier(c, firstInBatch.keySet(), ids, roomNames::get);
     Map<Long, List<Integer>> freshByRoom = new TreeMap<>();
     for (int index : candidates) {
       Draft d = drafts.get(index);
@@ -112,18 +113,25 @@ public final class MessageStore {
         freshByRoom.computeIfAbsent(d.roomId(), k -> new ArrayList<>()).add(index);
       }
     }
+    List<Message> fresh = new ArrayList<>(candidates.size());
     if (!freshByRoom.isEmpty()) {
-      Map<Long, Long> lastSeqs = bumpSeqs(c, freshByRoom);
+      Map<Long, Long> lastSeqs = bumpSeqs(c, freshByRoom, ids.writtenWithMessages());
       insert(c, freshByRoom, lastSeqs, drafts, results, now);
+      freshByRoom.values().forEach(indexes -> indexes.forEach(index -> fresh.add(results[index].message())));
     }
+    ids.inTransaction(c, fresh);
     repeatOf.forEach((index, first) -> results[index] = new Appended(results[first].message(), true));
     return List.of(results);
   }
 
-  /** A send's idempotency key, as the unique index {@code messages_client_msg_id} has it. */
-  private record IdKey(long roomId, long userId, String clientMsgId) {
+  /** A send's idempotency key, the primary key of {@code client_msg_ids}. */
+  record IdKey(long roomId, long userId, String clientMsgId) {
     static IdKey of(Draft d) {
       return new IdKey(d.roomId(), d.userId(), d.clientMsgId());
+    }
+
+    static IdKey of(Message m) {
+      return new IdKey(m.roomId(), m.userId(), m.clientMsgId());
     }
   }
 
@@ -131,17 +139,28 @@ public final class MessageStore {
   private static final int KEYS_PER_STATEMENT = 1000;
 
   /**
-   * The messages already stored under any of {@code keys}. A join against a VALUES list, because both SQLite
-   * and PostgreSQL then look each key up in the unique index, where a row-value IN made SQLite scan.
+   * The messages already stored under any of {@code keys}, among those {@code ids} holds back or in the
+   * database. A join against a VALUES list, because both SQLite and PostgreSQL then look each key up in the
+   * primary key, where a row-value IN made SQLite scan.
    */
-  private static Map<IdKey, Message> findEarlier(Connection c, Set<IdKey> keys, LongFunction<String> roomName) throws SQLException {
+  private static Map<IdKey, Message> findEarlier(Connection c, Set<IdKey> keys, ClientMsgIds ids, LongFunction<String> roomName)
+      throws SQLException {
     Map<IdKey, Message> found = new HashMap<>();
-    List<IdKey> all = new ArrayList<>(keys);
-    for (int from = 0; from < all.size(); from += KEYS_PER_STATEMENT) {
-      List<IdKey> chunk = all.subList(from, Math.min(all.size(), from + KEYS_PER_STATEMENT));
+    List<IdKey> unheld = new ArrayList<>(keys.size());
+    for (IdKey key : keys) {
+      Message held = ids.find(key);
+      if (held != null) {
+        found.put(key, held);
+      } else {
+        unheld.add(key);
+      }
+    }
+    for (int from = 0; from < unheld.size(); from += KEYS_PER_STATEMENT) {
+      List<IdKey> chunk = unheld.subList(from, Math.min(unheld.size(), from + KEYS_PER_STATEMENT));
       String sql = "WITH k (room_id, user_id, client_msg_id) AS (VALUES " + String.join(", ", Collections.nCopies(chunk.size(), "(?, ?, ?)"))
-          + ") SELECT " + COLUMNS + " FROM k CROSS JOIN messages m JOIN users u ON u.id = m.user_id"
-          + " WHERE m.room_id = k.room_id AND m.user_id = k.user_id AND m.client_msg_id = k.client_msg_id";
+          + ") SELECT " + COLUMNS + " FROM k CROSS JOIN client_msg_ids i JOIN messages m ON m.room_id = i.room_id AND m.seq = i.seq"
+          + " JOIN users u ON u.id = m.user_id"
+          + " WHERE i.room_id = k.room_id AND i.user_id = k.user_id AND i.client_msg_id = k.client_msg_id";
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         int p = 1;
         for (IdKey key : chunk) {
@@ -150,19 +169,29 @@ public final class MessageStore {
           ps.setString(p++, key.clientMsgId());
         }
         for (Message m : readAll(ps, roomName)) {
-          found.put(new IdKey(m.roomId(), m.userId(), m.clientMsgId()), m);
+          found.put(IdKey.of(m), m);
         }
       }
     }
     return found;
   }
 
-  /** Reserves {@code n} seqs in each room, in room id order, and returns each room's new last seq. */
-  private static Map<Long, Long> bumpSeqs(Connection c, Map<Long, List<Integer>> freshByRoom) throws SQLException {
-    try (PreparedStatement bump = c.prepareStatement("UPDATE rooms SET last_seq = last_seq + ? WHERE id = ?")) {
+  /**
+   * Reserves {@code n} seqs in each room, in room id order, and returns each room's new last seq. With
+   * {@code keyed}, the transaction writes the keys of those seqs too, so the room's keyed_seq moves along.
+   */
+  private static Map<Long, Long> bumpSeqs(Connection c, Map<Long, List<Integer>> freshByRoom, boolean keyed) throws SQLException {
+    String bumpSql = keyed
+        ? "UPDATE rooms SET last_seq = last_seq + ?, keyed_seq = last_seq + ? WHERE id = ?"
+        : "UPDATE rooms SET last_seq = last_seq + ? WHERE id = ?";
+    try (PreparedStatement bump = c.prepareStatement(bumpSql)) {
       for (Map.Entry<Long, List<Integer>> e : freshByRoom.entrySet()) {
-        bump.setInt(1, e.getValue().size());
-        bump.setLong(2, e.getKey());
+        int p = 1;
+        bump.setInt(p++, e.getValue().size());
+        if (keyed) {
+          bump.setInt(p++, e.getValue().size());
+        }
+        bump.setLong(p, e.getKey());
         bump.addBatch();
       }
       for (int updated : bump.executeBatch()) {

@@ -291,6 +291,7 @@ public final class RoomService {
       }
     }
     long messages = deleteWhere(c, "DELETE FROM messages WHERE room_id = ?", id);
+    deleteWhere(c, "DELETE FROM client_msg_ids WHERE room_id = ?", id);
     deleteWhere(c, "DELETE FROM room_members WHERE room_id = ?", id);
     deleteWhere(c, "DELETE FROM rooms WHERE id = ?", id);
     try (PreparedStatement ps = c.prepareStatement("INSERT INTO deleted_rooms (name, deleted_at) VALUES (?, ?)"

@@ -1,5 +1,7 @@
 package io.chatroom.jmh;
 
+import io.chatroom.message.Appended;
+import io.chatroom.message.ClientMsgIds;
 import io.chatroom.message.Draft;
 import io.chatroom.message.MessageStore;
 import io.chatroom.store.Database;
@@ -48,6 +50,12 @@ public class BatchCommitBenchmark {
   @Param({"SQLITE", "POSTGRES"})
   TestDatabases.Kind database;
 
+  /** 0: each batch writes its own idempotency keys; otherwise keys are held until this many wait, as on SQLite alone. */
+  @Param({"0", "4096"})
+  int heldKeys;
+
+  private ClientMsgIds ids;
+
   private Vertx vertx;
   private Database db;
   private Path dir;
@@ -62,6 +70,7 @@ public class BatchCommitBenchmark {
     dir = Files.createTempDirectory("jmh-commit");
     TestDatabases.Isolated isolated = TestDatabases.create(database, dir);
     db = Database.open(vertx, isolated.url(), isolated.schema());
+    ids = heldKeys == 0 ? ClientMsgIds.immediate() : ClientMsgIds.heldBack(heldKeys);
     db.inTransaction(c -> {
       userId = single(c, "INSERT INTO users (username, username_key, password_hash, created_at) VALUES ('jmh', 'jmh', '!', 0) RETURNING id");
       for (int i = 0; i < rooms; i++) {
@@ -87,7 +96,14 @@ public class BatchCommitBenchmark {
           "m" + (next++)));
     }
     long now = System.currentTimeMillis();
-    return db.inTransaction(c -> store.append(c, drafts, now));
+    try {
+      List<Appended> results = db.inTransaction(c -> store.append(c, drafts, now, ids));
+      ids.committed();
+      return results;
+    } catch (Exception e) {
+      ids.rolledBack();
+      throw e;
+    }
   }
 
   private static long single(java.sql.Connection c, String sql) throws Exception {

@@ -78,7 +78,7 @@ abstract class MessageStoreContract {
   }
 
   List<Appended> append(Draft... drafts) throws Exception {
-    return db.inTransaction(c -> store.append(c, List.of(drafts), 1000));
+    return db.inTransaction(c -> store.append(c, List.of(drafts), 1000, ClientMsgIds.immediate()));
   }
 
   List<Message> page(Long before, Long after, int limit) throws Exception {
@@ -118,7 +118,7 @@ abstract class MessageStoreContract {
   @Test
   void repeatedClientMsgIdInALaterBatchReturnsTheOriginal() throws Exception {
     Message original = append(draft(general, alice, "x", "id-1")).get(0).message();
-    Appended retry = db.inTransaction(c -> store.append(c, List.of(draft(general, alice, "x", "id-1")), 5000)).get(0);
+    Appended retry = db.inTransaction(c -> store.append(c, List.of(draft(general, alice, "x", "id-1")), 5000, ClientMsgIds.immediate())).get(0);
     assertThat(retry.duplicate()).isTrue();
     assertThat(retry.message().seq()).isEqualTo(original.seq());
     assertThat(retry.message().ts()).isEqualTo(original.ts());
@@ -152,12 +152,103 @@ abstract class MessageStoreContract {
     for (int i = 0; i < rooms.size(); i++) {
       drafts.add(new Draft(rooms.get(i), "r" + i, alice, "alice", "m" + i, "id-" + i));
     }
-    List<Appended> first = db.inTransaction(c -> store.append(c, drafts, 1000));
+    List<Appended> first = db.inTransaction(c -> store.append(c, drafts, 1000, ClientMsgIds.immediate()));
     assertThat(first).allMatch(a -> !a.duplicate() && a.message().seq() == 1);
-    List<Appended> retried = db.inTransaction(c -> store.append(c, drafts, 2000));
+    List<Appended> retried = db.inTransaction(c -> store.append(c, drafts, 2000, ClientMsgIds.immediate()));
     assertThat(retried).allMatch(Appended::duplicate);
     assertThat(retried).extracting(Appended::message).containsExactlyElementsOf(first.stream().map(Appended::message).toList());
     assertThat(rowCount()).isEqualTo(1_100);
+  }
+
+  long keyCount() throws Exception {
+    return db.inTransaction(c -> insert(c, "SELECT COUNT(*) FROM client_msg_ids"));
+  }
+
+  long keyedSeq() throws Exception {
+    return db.inTransaction(c -> insert(c, "SELECT keyed_seq FROM rooms WHERE id = " + general));
+  }
+
+  /** Appends in a transaction of its own and tells {@code ids} how it ended, as the writer does. */
+  List<Appended> append(ClientMsgIds ids, Draft... drafts) throws Exception {
+    try {
+      List<Appended> results = db.inTransaction(c -> store.append(c, List.of(drafts), 1000, ids));
+      ids.committed();
+      return results;
+    } catch (Exception e) {
+      ids.rolledBack();
+      throw e;
+    }
+  }
+
+  @Test
+  void immediateKeysAreWrittenWithTheirMessages() throws Exception {
+    append(draft(general, alice, "x", "id-1"), draft(general, bob, "y", null));
+    assertThat(keyCount()).isEqualTo(1);
+    assertThat(keyedSeq()).isEqualTo(2);
+  }
+
+  @Test
+  void heldBackKeysStillFindTheOriginalAndAreWrittenOnceEnoughWait() throws Exception {
+    ClientMsgIds ids = ClientMsgIds.heldBack(3);
+    Message original = append(ids, draft(general, alice, "x", "id-1")).get(0).message();
+    assertThat(keyCount()).as("held back").isZero();
+    Appended retry = append(ids, draft(general, alice, "x", "id-1")).get(0);
+    assertThat(retry.duplicate()).isTrue();
+    assertThat(retry.message()).isEqualTo(original);
+    append(ids, draft(general, bob, "y", "id-2"), draft(general, bob, "z", null));
+    assertThat(keyCount()).as("the held key and the batch's own, once three were waiting").isEqualTo(2);
+    assertThat(keyedSeq()).isEqualTo(3);
+    assertThat(ids.held()).isZero();
+    assertThat(append(ids, draft(general, alice, "x", "id-1")).get(0).duplicate()).as("found in the table now").isTrue();
+    assertThat(rowCount()).isEqualTo(3);
+  }
+
+  @Test
+  void aRolledBackTransactionHoldsNoKeys() throws Exception {
+    ClientMsgIds ids = ClientMsgIds.heldBack(100);
+    Draft toNowhere = new Draft(general + other + 1_000, "gone", alice, "alice", "x", "id-9");
+    assertThatThrownBy(() -> append(ids, draft(general, alice, "x", "id-1"), toNowhere)).isInstanceOf(ChatException.class);
+    assertThat(ids.held()).isZero();
+    Appended stored = append(ids, draft(general, alice, "x", "id-1")).get(0);
+    assertThat(stored.duplicate()).as("the rolled-back copy was never stored").isFalse();
+    assertThat(stored.message().seq()).isEqualTo(1);
+  }
+
+  @Test
+  void keysHeldAtACrashAreRecoveredBeforeTheNextWriterTakesASend() throws Exception {
+    ClientMsgIds crashed = ClientMsgIds.heldBack(1_000);
+    Message original = append(crashed, draft(general, alice, "x", "id-1"), draft(other, bob, "y", "id-2")).get(0).message();
+    assertThat(keyCount()).as("nothing written when the writer died").isZero();
+
+    List<Message> published = new CopyOnWriteArrayList<>();
+    GroupCommitWriter restarted = new GroupCommitWriter(db, store, ClientMsgIds.heldBack(1_000), new Metrics(),
+        OpenTelemetry.noop().getTracer("test"), committed -> committed.forEach(c -> published.add(c.message())));
+    try {
+      Appended retry = restarted.append(draft(general, alice, "x", "id-1")).toCompletionStage().toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
+      assertThat(retry.duplicate()).isTrue();
+      assertThat(retry.message()).isEqualTo(original);
+    } finally {
+      restarted.close();
+    }
+    assertThat(published).isEmpty();
+    assertThat(keyCount()).isEqualTo(2);
+    assertThat(rowCount()).isEqualTo(2);
+  }
+
+  @Test
+  void aWriterThatStopsWritesTheKeysItHeld() throws Exception {
+    GroupCommitWriter writer = new GroupCommitWriter(db, store, ClientMsgIds.heldBack(1_000), new Metrics(),
+        OpenTelemetry.noop().getTracer("test"), committed -> { });
+    try {
+      writer.append(draft(general, alice, "x", "id-1")).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      assertThat(keyCount()).isZero();
+    } finally {
+      writer.close();
+    }
+    assertThat(keyCount()).isEqualTo(1);
+    assertThat(keyedSeq()).isEqualTo(1);
+    assertThat(db.inTransaction(ClientMsgIds::recover)).as("nothing left for the next start").isZero();
   }
 
   @Test
@@ -208,7 +299,7 @@ abstract class MessageStoreContract {
   void groupCommitUnderConcurrencyAssignsEverySeqOnceAndPublishesInOrder() throws Exception {
     List<Message> published = new CopyOnWriteArrayList<>();
     Metrics metrics = new Metrics();
-    GroupCommitWriter writer = new GroupCommitWriter(db, store, metrics, OpenTelemetry.noop().getTracer("test"),
+    GroupCommitWriter writer = new GroupCommitWriter(db, store, ClientMsgIds.immediate(), metrics, OpenTelemetry.noop().getTracer("test"),
         committed -> committed.forEach(c -> published.add(c.message())));
     ExecutorService pool = Executors.newFixedThreadPool(20);
     try {
