@@ -26,13 +26,15 @@ import java.util.Map;
  * {@link #committed} or {@link #rolledBack}.
  */
 public final class ClientMsgIds {
-  private static final Comparator<Message> KEY_ORDER = Comparator.comparingLong(Message::roomId)
-      .thenComparingLong(Message::userId)
-      .thenComparing(Message::clientMsgId, Comparator.nullsFirst(Comparator.naturalOrder()));
+  private record Key(MessageStore.IdKey id, long seq) {}
+
+  private static final Comparator<Key> KEY_ORDER = Comparator.comparingLong((Key k) -> k.id().roomId())
+      .thenComparingLong(k -> k.id().userId())
+      .thenComparing(k -> k.id().clientMsgId());
 
   private final int writeAt;
-  /** Committed, not in client_msg_ids yet. */
-  private final Map<MessageStore.IdKey, Message> held = new HashMap<>();
+  /** Committed, not in client_msg_ids yet: each key's seq (not its message, whose text may be 16 KB). */
+  private final Map<MessageStore.IdKey, Long> held = new HashMap<>();
   /** Per room with messages committed since the last write, the highest seq committed. */
   private final Map<Long, Long> heldSeqs = new HashMap<>();
   /** The open transaction's new messages. */
@@ -57,8 +59,8 @@ public final class ClientMsgIds {
     return held.size();
   }
 
-  /** The committed message under {@code key} whose key is not written yet, or null. */
-  Message find(MessageStore.IdKey key) {
+  /** The seq of the committed message under {@code key} whose key is not written yet, or null. */
+  Long find(MessageStore.IdKey key) {
     return held.get(key);
   }
 
@@ -75,9 +77,13 @@ public final class ClientMsgIds {
   }
 
   private void writeAll(Connection c, List<Message> fresh) throws SQLException {
-    List<Message> keyed = new ArrayList<>(held.size() + fresh.size());
-    keyed.addAll(held.values());
-    keyed.addAll(fresh);
+    List<Key> keyed = new ArrayList<>(held.size() + fresh.size());
+    held.forEach((key, seq) -> keyed.add(new Key(key, seq)));
+    for (Message m : fresh) {
+      if (m.clientMsgId() != null) {
+        keyed.add(new Key(MessageStore.IdKey.of(m), m.seq()));
+      }
+    }
     // in key order, each insert lands on the page the last one left, not on a random one
     keyed.sort(KEY_ORDER);
     Map<Long, Long> seqs = new HashMap<>(heldSeqs);
@@ -94,7 +100,7 @@ public final class ClientMsgIds {
     } else {
       for (Message m : uncommitted) {
         if (m.clientMsgId() != null) {
-          held.put(MessageStore.IdKey.of(m), m);
+          held.put(MessageStore.IdKey.of(m), m.seq());
         }
         heldSeqs.merge(m.roomId(), m.seq(), Math::max);
       }
@@ -127,28 +133,23 @@ public final class ClientMsgIds {
     return writeAt == 0;
   }
 
-  private void write(Connection c, List<Message> keyed, Map<Long, Long> seqs) throws SQLException {
+  private void write(Connection c, List<Key> keyed, Map<Long, Long> seqs) throws SQLException {
     // held keys may belong to a room deleted meanwhile, whose messages are gone: its keys must not outlive them
     String sql = writtenWithMessages()
         ? "INSERT INTO client_msg_ids (room_id, user_id, client_msg_id, seq) VALUES (?, ?, ?, ?)"
         : "INSERT INTO client_msg_ids (room_id, user_id, client_msg_id, seq) SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM rooms WHERE id = ?)";
     try (PreparedStatement insert = c.prepareStatement(sql)) {
-      boolean any = false;
-      for (Message m : keyed) {
-        if (m.clientMsgId() == null) {
-          continue;
-        }
-        insert.setLong(1, m.roomId());
-        insert.setLong(2, m.userId());
-        insert.setString(3, m.clientMsgId());
-        insert.setLong(4, m.seq());
+      for (Key k : keyed) {
+        insert.setLong(1, k.id().roomId());
+        insert.setLong(2, k.id().userId());
+        insert.setString(3, k.id().clientMsgId());
+        insert.setLong(4, k.seq());
         if (!writtenWithMessages()) {
-          insert.setLong(5, m.roomId());
+          insert.setLong(5, k.id().roomId());
         }
         insert.addBatch();
-        any = true;
       }
-      if (any) {
+      if (!keyed.isEmpty()) {
         insert.executeBatch();
       }
     }

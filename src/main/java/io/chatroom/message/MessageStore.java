@@ -148,11 +148,16 @@ public final class MessageStore {
     Map<IdKey, Message> found = new HashMap<>();
     List<IdKey> unheld = new ArrayList<>(keys.size());
     for (IdKey key : keys) {
-      Message held = ids.find(key);
-      if (held != null) {
-        found.put(key, held);
-      } else {
+      Long heldSeq = ids.find(key);
+      if (heldSeq == null) {
         unheld.add(key);
+        continue;
+      }
+      // a retry of a message whose key is still held: rare, so one read each
+      try (PreparedStatement ps = c.prepareStatement(SELECT + "AND m.seq = ?")) {
+        ps.setLong(1, key.roomId());
+        ps.setLong(2, heldSeq);
+        readAll(ps, roomName).forEach(m -> found.put(key, m));
       }
     }
     for (int from = 0; from < unheld.size(); from += KEYS_PER_STATEMENT) {
