@@ -1,5 +1,6 @@
 package io.chatroom.message;
 
+import io.chatroom.store.Database;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -22,8 +23,8 @@ import java.util.Map;
  * is taken. So only a single writer may hold keys back: with several nodes, a retry could reach a node that
  * never saw the key. {@link #immediate()} writes every key in its message's transaction.
  *
- * <p>Confined to the writer's thread. Each transaction calls {@link #inTransaction} and then exactly one of
- * {@link #committed} or {@link #rolledBack}.
+ * <p>Confined to the writer's thread. Every append runs inside {@link #transaction}, which tells this how it
+ * ended.
  */
 public final class ClientMsgIds {
   private record Key(MessageStore.IdKey id, long seq) {}
@@ -70,7 +71,6 @@ public final class ClientMsgIds {
    */
   void inTransaction(Connection c, List<Message> fresh) throws SQLException {
     uncommitted = fresh;
-    writtenInTransaction = false;
     if (held.size() + fresh.size() >= writeAt) {
       writeAll(c, fresh);
     }
@@ -86,14 +86,29 @@ public final class ClientMsgIds {
     }
     // in key order, each insert lands on the page the last one left, not on a random one
     keyed.sort(KEY_ORDER);
-    Map<Long, Long> seqs = new HashMap<>(heldSeqs);
-    fresh.forEach(m -> seqs.merge(m.roomId(), m.seq(), Math::max));
-    write(c, keyed, seqs);
+    write(c, keyed);
     writtenInTransaction = true;
   }
 
-  /** The transaction that called {@link #inTransaction} committed. */
-  public void committed() {
+  /**
+   * Runs {@code work} (which appends with these keys) in a transaction of {@code db}; what is held afterwards
+   * depends on whether it committed, so every append must go through here.
+   */
+  public <T> T transaction(Database db, Database.SqlWork<T> work) throws Exception {
+    uncommitted = List.of();
+    writtenInTransaction = false;
+    T result;
+    try {
+      result = db.inTransaction(work);
+    } catch (Throwable t) {
+      uncommitted = List.of(); // nothing of it reached the database, so nothing more is held
+      throw t;
+    }
+    committed();
+    return result;
+  }
+
+  private void committed() {
     if (writtenInTransaction) {
       held.clear();
       heldSeqs.clear();
@@ -108,16 +123,12 @@ public final class ClientMsgIds {
     uncommitted = List.of();
   }
 
-  /** The transaction that called {@link #inTransaction} did not commit. */
-  public void rolledBack() {
-    uncommitted = List.of();
-    writtenInTransaction = false;
-  }
-
   /** Writes every held key, in a transaction of its own; for a writer that stops. */
-  void writeHeld(Connection c) throws SQLException {
-    uncommitted = List.of();
-    writeAll(c, List.of());
+  void writeHeld(Database db) throws Exception {
+    transaction(db, c -> {
+      writeAll(c, List.of());
+      return null;
+    });
   }
 
   /** Whether anything is held that {@link #writeHeld} would write. */
@@ -133,7 +144,7 @@ public final class ClientMsgIds {
     return writeAt == 0;
   }
 
-  private void write(Connection c, List<Key> keyed, Map<Long, Long> seqs) throws SQLException {
+  private void write(Connection c, List<Key> keyed) throws SQLException {
     // held keys may belong to a room deleted meanwhile, whose messages are gone: its keys must not outlive them
     String sql = writtenWithMessages()
         ? "INSERT INTO client_msg_ids (room_id, user_id, client_msg_id, seq) VALUES (?, ?, ?, ?)"
@@ -153,7 +164,12 @@ public final class ClientMsgIds {
         insert.executeBatch();
       }
     }
-    if (writtenWithMessages() || seqs.isEmpty()) {
+    if (writtenWithMessages()) {
+      return; // the seq bump moved keyed_seq
+    }
+    Map<Long, Long> seqs = new HashMap<>(heldSeqs);
+    uncommitted.forEach(m -> seqs.merge(m.roomId(), m.seq(), Math::max));
+    if (seqs.isEmpty()) {
       return;
     }
     try (PreparedStatement keyedUpTo = c.prepareStatement("UPDATE rooms SET keyed_seq = ? WHERE id = ? AND keyed_seq < ?")) {

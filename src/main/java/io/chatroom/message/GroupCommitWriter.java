@@ -126,13 +126,8 @@ public final class GroupCommitWriter implements AutoCloseable {
       return;
     }
     try {
-      db.inTransaction(c -> {
-        ids.writeHeld(c);
-        return null;
-      });
-      ids.committed();
+      ids.writeHeld(db);
     } catch (Exception e) {
-      ids.rolledBack();
       log.warn("could not write the clientMsgIds held at stop; the next start writes them: {}", e.toString());
     }
   }
@@ -149,10 +144,8 @@ public final class GroupCommitWriter implements AutoCloseable {
     long startEpochNanos = epochNanos();
     try {
       long now = System.currentTimeMillis();
-      results = db.inTransaction(c -> store.append(c, drafts, now, ids));
-      ids.committed();
+      results = ids.transaction(db, c -> store.append(c, drafts, now, ids));
     } catch (Exception e) {
-      ids.rolledBack();
       if (batch.size() > 1) {
         // one bad send (or a clientMsgId raced in by another node) must not fail its neighbours: retry alone
         for (Pending p : batch) {

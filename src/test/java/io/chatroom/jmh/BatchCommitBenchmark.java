@@ -96,14 +96,7 @@ public class BatchCommitBenchmark {
           "m" + (next++)));
     }
     long now = System.currentTimeMillis();
-    try {
-      List<Appended> results = db.inTransaction(c -> store.append(c, drafts, now, ids));
-      ids.committed();
-      return results;
-    } catch (Exception e) {
-      ids.rolledBack();
-      throw e;
-    }
+    return ids.transaction(db, c -> store.append(c, drafts, now, ids));
   }
 
   private static long single(java.sql.Connection c, String sql) throws Exception {

@@ -168,16 +168,9 @@ abstract class MessageStoreContract {
     return db.inTransaction(c -> insert(c, "SELECT keyed_seq FROM rooms WHERE id = " + general));
   }
 
-  /** Appends in a transaction of its own and tells {@code ids} how it ended, as the writer does. */
+  /** Appends in a transaction of its own, as the writer does. */
   List<Appended> append(ClientMsgIds ids, Draft... drafts) throws Exception {
-    try {
-      List<Appended> results = db.inTransaction(c -> store.append(c, List.of(drafts), 1000, ids));
-      ids.committed();
-      return results;
-    } catch (Exception e) {
-      ids.rolledBack();
-      throw e;
-    }
+    return ids.transaction(db, c -> store.append(c, List.of(drafts), 1000, ids));
   }
 
   @Test
