@@ -72,14 +72,15 @@ public final class ClientMsgIds {
   void inTransaction(Connection c, List<Message> fresh) throws SQLException {
     uncommitted = fresh;
     if (held.size() + fresh.size() >= writeAt) {
-      writeAll(c, fresh);
+      writeAll(c);
     }
   }
 
-  private void writeAll(Connection c, List<Message> fresh) throws SQLException {
-    List<Key> keyed = new ArrayList<>(held.size() + fresh.size());
+  /** Writes the held keys and those of the open transaction's messages. */
+  private void writeAll(Connection c) throws SQLException {
+    List<Key> keyed = new ArrayList<>(held.size() + uncommitted.size());
     held.forEach((key, seq) -> keyed.add(new Key(key, seq)));
-    for (Message m : fresh) {
+    for (Message m : uncommitted) {
       if (m.clientMsgId() != null) {
         keyed.add(new Key(MessageStore.IdKey.of(m), m.seq()));
       }
@@ -117,16 +118,20 @@ public final class ClientMsgIds {
         if (m.clientMsgId() != null) {
           held.put(MessageStore.IdKey.of(m), m.seq());
         }
-        heldSeqs.merge(m.roomId(), m.seq(), Math::max);
       }
+      mergeHighestSeqs(heldSeqs, uncommitted);
     }
     uncommitted = List.of();
+  }
+
+  private static void mergeHighestSeqs(Map<Long, Long> highestByRoom, List<Message> messages) {
+    messages.forEach(m -> highestByRoom.merge(m.roomId(), m.seq(), Math::max));
   }
 
   /** Writes every held key, in a transaction of its own; for a writer that stops. */
   void writeHeld(Database db) throws Exception {
     transaction(db, c -> {
-      writeAll(c, List.of());
+      writeAll(c);
       return null;
     });
   }
@@ -168,7 +173,7 @@ public final class ClientMsgIds {
       return; // the seq bump moved keyed_seq
     }
     Map<Long, Long> seqs = new HashMap<>(heldSeqs);
-    uncommitted.forEach(m -> seqs.merge(m.roomId(), m.seq(), Math::max));
+    mergeHighestSeqs(seqs, uncommitted);
     if (seqs.isEmpty()) {
       return;
     }
