@@ -1,7 +1,9 @@
 package io.chatroom.gateway.protocol;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -11,9 +13,13 @@ import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import io.chatroom.ChatException;
 import io.chatroom.ErrorCode;
+import java.io.IOException;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -57,6 +63,93 @@ public final class Protocol {
 
   /** Reads one client frame, or throws {@link BadFrame} carrying {@code bad_json}, {@code unknown_type} or {@code invalid_request}. */
   public static ClientFrame parseClientFrame(String text) {
+    ClientFrame.Send send = readPlainSend(text);
+    return send != null ? send : parseByTree(text);
+  }
+
+  /**
+   * Sends are nearly every frame, and reading a tree and then binding it parsed each one twice (18 % of the
+   * event loop's time in the durable bench). This reads the common shape in one streaming pass and gives up,
+   * returning null, at anything unusual (another type, a repeated or null field, a value of the wrong kind,
+   * a failed check, broken JSON): the tree path then decides, so error codes and messages stay its own.
+   */
+  static ClientFrame.Send readPlainSend(String text) {
+    if (text == null || text.isEmpty() || text.charAt(0) != '{') {
+      return null;
+    }
+    String type = null;
+    JsonNode id = null;
+    String room = null;
+    String body = null;
+    String clientMsgId = null;
+    boolean sawId = false;
+    boolean sawClientMsgId = false;
+    try (JsonParser parser = JSON.getFactory().createParser(text)) {
+      parser.nextToken();
+      JsonToken token;
+      while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
+        String field = parser.currentName();
+        token = parser.nextToken();
+        switch (field) {
+          case "type" -> {
+            if (type != null || token != JsonToken.VALUE_STRING) {
+              return null;
+            }
+            type = parser.getText();
+          }
+          case "id" -> {
+            if (sawId || !(token == JsonToken.VALUE_STRING || token == JsonToken.VALUE_NUMBER_INT)) {
+              return null;
+            }
+            sawId = true;
+            id = plainId(parser, token);
+            if (id == null) {
+              return null;
+            }
+          }
+          case "room" -> {
+            if (room != null || token != JsonToken.VALUE_STRING) {
+              return null;
+            }
+            room = parser.getText();
+          }
+          case "text" -> {
+            if (body != null || token != JsonToken.VALUE_STRING) {
+              return null;
+            }
+            body = parser.getText();
+          }
+          case "clientMsgId" -> {
+            if (sawClientMsgId || token != JsonToken.VALUE_STRING) {
+              return null;
+            }
+            sawClientMsgId = true;
+            clientMsgId = parser.getText();
+          }
+          default -> parser.skipChildren();
+        }
+      }
+      if (token != JsonToken.END_OBJECT || parser.nextToken() != null || !"send".equals(type) || room == null || body == null) {
+        return null;
+      }
+      return new ClientFrame.Send(id, room, body, clientMsgId);
+    } catch (IOException | ChatException e) {
+      return null;
+    }
+  }
+
+  private static JsonNode plainId(JsonParser parser, JsonToken token) throws IOException {
+    if (token == JsonToken.VALUE_STRING) {
+      return TextNode.valueOf(parser.getText());
+    }
+    return switch (parser.getNumberType()) {
+      case INT -> IntNode.valueOf(parser.getIntValue());
+      case LONG -> LongNode.valueOf(parser.getLongValue());
+      default -> null;
+    };
+  }
+
+  static ClientFrame parseByTree(String text) {
     JsonNode tree;
     try {
       tree = JSON.readTree(text);

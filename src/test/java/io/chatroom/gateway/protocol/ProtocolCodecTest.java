@@ -62,6 +62,39 @@ class ProtocolCodecTest {
   }
 
   @Test
+  void theOnePassReadOfASendAgreesWithTheTreeOrLeavesItToTheTree() {
+    List<String> plain = List.of(
+        "{\"type\":\"send\",\"id\":2,\"room\":\"general\",\"text\":\"hi\",\"clientMsgId\":\"c-1\"}",
+        "{\"room\":\"r\",\"text\":\"tab\\tand \\u00e9\",\"type\":\"send\"}",
+        "{\"type\":\"send\",\"id\":\"req-7\",\"room\":\"r\",\"text\":\"\",\"extra\":{\"a\":[1,{\"b\":null}]}}",
+        "{\"type\":\"send\",\"id\":9000000000,\"room\":\"r\",\"text\":\"long id\"}",
+        " {\"type\":\"send\",\"room\":\"r\",\"text\":\"leading space\"} ");
+    for (String frame : plain) {
+      assertThat(Protocol.readPlainSend(frame.strip())).as(frame).isNotNull();
+      assertThat(Protocol.parseClientFrame(frame)).as(frame).isEqualTo(Protocol.parseByTree(frame));
+    }
+    ClientFrame.Send longId = (ClientFrame.Send) Protocol.parseClientFrame(plain.get(3));
+    assertThat(longId.id().isLong()).isTrue();
+
+    List<String> unusual = List.of(
+        "{\"type\":\"send\",\"id\":null,\"room\":\"r\",\"text\":\"x\"}",
+        "{\"type\":\"send\",\"id\":1,\"room\":\"r\",\"text\":\"x\",\"clientMsgId\":null}",
+        "{\"type\":\"send\",\"id\":123456789012345678901234567890,\"room\":\"r\",\"text\":\"x\"}",
+        "{\"type\":\"send\",\"room\":\"a\",\"room\":\"b\",\"text\":\"x\"}",
+        "{\"type\":\"send\",\"room\":\"r\",\"text\":\"x\"} trailing",
+        "{\"type\":\"send\",\"room\":\"r\",\"text\":\"x\"",
+        "{\"type\":\"ping\",\"id\":1}",
+        "{\"type\":\"send\",\"id\":1.5,\"room\":\"r\",\"text\":\"x\"}");
+    for (String frame : unusual) {
+      assertThat(Protocol.readPlainSend(frame)).as(frame).isNull();
+    }
+    assertThat(Protocol.parseClientFrame(unusual.get(0))).isEqualTo(new ClientFrame.Send(null, "r", "x", null));
+    assertThat(Protocol.parseClientFrame(unusual.get(3))).isEqualTo(new ClientFrame.Send(null, "b", "x", null));
+    assertThat(bad(unusual.get(5)).error().code()).isEqualTo(ErrorCode.BAD_JSON);
+    assertThat(bad(unusual.get(7)).error().code()).isEqualTo(ErrorCode.INVALID_REQUEST);
+  }
+
+  @Test
   void sendWithoutTextIsAnEmptyMessage() {
     assertThat(bad("{\"type\":\"send\",\"id\":1,\"room\":\"r\"}").error().code()).isEqualTo(ErrorCode.EMPTY_MESSAGE);
   }
