@@ -215,7 +215,7 @@ public final class ChatServer implements AutoCloseable {
         sharedCache = new RedisSharedCache(vertx, redis, config.redisPrefix());
         await(sharedCache.start());
       }
-      MessageStore store = new MessageStore();
+      MessageStore store = new MessageStore(database.url().kind());
       Tracer tracer = tracing.tracer();
       AtomicReference<Assistant> answering = new AtomicReference<>(); // set once the writer it posts through exists
       // with Redis, other nodes may write the same store; alone on SQLite this writer is its only writer

@@ -59,7 +59,7 @@ public class BatchCommitBenchmark {
   private Vertx vertx;
   private Database db;
   private Path dir;
-  private final MessageStore store = new MessageStore();
+  private MessageStore store;
   private final List<Long> roomIds = new ArrayList<>();
   private long userId;
   private long next;
@@ -70,6 +70,7 @@ public class BatchCommitBenchmark {
     dir = Files.createTempDirectory("jmh-commit");
     TestDatabases.Isolated isolated = TestDatabases.create(database, dir);
     db = Database.open(vertx, isolated.url(), isolated.schema());
+    store = new MessageStore(db.url().kind());
     ids = heldKeys == 0 ? ClientMsgIds.immediate() : ClientMsgIds.heldBack(heldKeys);
     db.inTransaction(c -> {
       userId = single(c, "INSERT INTO users (username, username_key, password_hash, created_at) VALUES ('jmh', 'jmh', '!', 0) RETURNING id");

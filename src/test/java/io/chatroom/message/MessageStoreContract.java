@@ -38,7 +38,7 @@ abstract class MessageStoreContract {
   Path dir;
   Vertx vertx;
   Database db;
-  final MessageStore store = new MessageStore();
+  MessageStore store;
   long general;
   long other;
   long alice;
@@ -51,6 +51,7 @@ abstract class MessageStoreContract {
     vertx = Vertx.vertx();
     TestDatabases.Isolated isolated = TestDatabases.create(kind(), dir);
     db = Database.open(vertx, isolated.url(), isolated.schema());
+    store = new MessageStore(db.url().kind());
     db.inTransaction(c -> {
       alice = insert(c, "INSERT INTO users (username, username_key, password_hash, created_at) VALUES ('alice', 'alice', 'x', 0) RETURNING id");
       bob = insert(c, "INSERT INTO users (username, username_key, password_hash, created_at) VALUES ('bob', 'bob', 'x', 0) RETURNING id");
@@ -124,6 +125,18 @@ abstract class MessageStoreContract {
     assertThat(retry.message().ts()).isEqualTo(original.ts());
     assertThat(append(draft(general, alice, "next", "id-2")).get(0).message().seq()).isEqualTo(2);
     assertThat(rowCount()).isEqualTo(2);
+  }
+
+  @Test
+  void clientMsgIdsWithQuotesBackslashesAndNonAsciiAreFoundAgain() throws Exception {
+    List<String> ids = List.of("q\"uote", "back\\slash", "tab\tnew\nline", "caf\u00e9-\uD83D\uDE00", "[1,2]", "0");
+    for (String id : ids) {
+      append(draft(general, alice, "first " + id, id));
+    }
+    List<Appended> retries = append(ids.stream().map(id -> draft(general, alice, "again", id)).toArray(Draft[]::new));
+    assertThat(retries).allSatisfy(a -> assertThat(a.duplicate()).isTrue());
+    assertThat(retries).extracting(a -> a.message().text()).containsExactlyElementsOf(ids.stream().map(id -> "first " + id).toList());
+    assertThat(rowCount()).isEqualTo(ids.size());
   }
 
   @Test
