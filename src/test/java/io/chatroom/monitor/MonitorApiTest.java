@@ -213,7 +213,8 @@ class MonitorApiTest {
       for (int i = 0; i < 30; i++) {
         ws.send("general", "m" + i, "c" + i);
       }
-      Await.until(() -> server.node().metrics().scrape().contains("chatroom_load_shedding_active 1"));
+      // from the start of a line: the gauge's HELP line reads "chatroom_load_shedding_active 1 while ..."
+      Await.until(() -> server.node().metrics().scrape().contains("\nchatroom_load_shedding_active 1"));
 
       Handshake.Answer refused = Handshake.upgrade(server.port(), Map.of());
       assertThat(refused.status()).contains(" 503 ");
@@ -223,7 +224,7 @@ class MonitorApiTest {
           .as("history pages shrink while shedding").isEqualTo(LoadShedder.SHED_PAGE_LIMIT);
       assertThat(server.node().metrics().scrape()).contains("chatroom_load_shedding_actions_total{action=\"refuse_connection\"} 1.0");
     }
-    Await.until(() -> server.node().metrics().scrape().contains("chatroom_load_shedding_active 0"));
+    Await.until(() -> server.node().metrics().scrape().contains("\nchatroom_load_shedding_active 0"));
     assertThat(Handshake.upgrade(server.port(), Map.of()).switched()).isTrue();
     assertThat(http.get("/api/rooms/general/messages?limit=100", alice.token()).body().path("messages").size()).isEqualTo(30);
   }
