@@ -82,49 +82,38 @@ public final class Protocol {
     String room = null;
     String body = null;
     String clientMsgId = null;
-    boolean sawId = false;
-    boolean sawClientMsgId = false;
     try (JsonParser parser = JSON.getFactory().createParser(text)) {
       parser.nextToken();
       JsonToken token;
       while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
         String field = parser.currentName();
         token = parser.nextToken();
+        // a known field that yields null was repeated or held another kind of value
         switch (field) {
           case "type" -> {
-            if (type != null || token != JsonToken.VALUE_STRING) {
-              return null;
-            }
-            type = parser.getText();
-          }
-          case "id" -> {
-            if (sawId || !(token == JsonToken.VALUE_STRING || token == JsonToken.VALUE_NUMBER_INT)) {
-              return null;
-            }
-            sawId = true;
-            id = plainId(parser, token);
-            if (id == null) {
+            if ((type = firstString(type, token, parser)) == null) {
               return null;
             }
           }
           case "room" -> {
-            if (room != null || token != JsonToken.VALUE_STRING) {
+            if ((room = firstString(room, token, parser)) == null) {
               return null;
             }
-            room = parser.getText();
           }
           case "text" -> {
-            if (body != null || token != JsonToken.VALUE_STRING) {
+            if ((body = firstString(body, token, parser)) == null) {
               return null;
             }
-            body = parser.getText();
           }
           case "clientMsgId" -> {
-            if (sawClientMsgId || token != JsonToken.VALUE_STRING) {
+            if ((clientMsgId = firstString(clientMsgId, token, parser)) == null) {
               return null;
             }
-            sawClientMsgId = true;
-            clientMsgId = parser.getText();
+          }
+          case "id" -> {
+            if (id != null || (id = plainId(parser, token)) == null) {
+              return null;
+            }
           }
           default -> parser.skipChildren();
         }
@@ -138,7 +127,16 @@ public final class Protocol {
     }
   }
 
+  /** The string value of a field seen for the first time; null for a repeat or another kind of value. */
+  private static String firstString(String seen, JsonToken token, JsonParser parser) throws IOException {
+    return seen == null && token == JsonToken.VALUE_STRING ? parser.getText() : null;
+  }
+
+  /** A string or integer id as the tree would hold it; null for any other value. */
   private static JsonNode plainId(JsonParser parser, JsonToken token) throws IOException {
+    if (token != JsonToken.VALUE_STRING && token != JsonToken.VALUE_NUMBER_INT) {
+      return null;
+    }
     if (token == JsonToken.VALUE_STRING) {
       return TextNode.valueOf(parser.getText());
     }
