@@ -62,11 +62,14 @@ public final class BenchReport {
     add(Figures.HEAP_BYTES_PER_CONNECTION, "heap per connection (KiB)", "heap/conn KiB", BenchReport::kib);
     add(Figures.NATIVE_BYTES_PER_CONNECTION, "native per connection (KiB)", "native/conn KiB", BenchReport::kib);
     add(Figures.ACKED_PER_SEC, "acknowledged sends/s", "acked/s", BenchReport::number);
+    add(Figures.ACKED_PER_CPU_SECOND, "acknowledged sends per server CPU-second", "acked per CPU-s", BenchReport::number);
+    add(Figures.SERVER_CORES, "server CPU (cores)", "server cores", BenchReport::cores);
     add(Figures.ACK_P50_MS, "ack p50 (ms)", "ack p50 ms", BenchReport::duration);
     add(Figures.ACK_P99_MS, "ack p99 (ms)", "ack p99 ms", BenchReport::duration);
     add(Figures.ACK_MAX_MS, "ack max (ms)", "ack max ms", BenchReport::duration);
     add(Figures.RECONNECT_SECONDS, "reconnect and catch-up (s)", "reconnect s", BenchReport::duration);
     add(Figures.CAUGHT_UP_MESSAGES, "messages caught up", "caught up", BenchReport::number);
+    add(Figures.RECONNECT_CPU_SECONDS, "server CPU for the storm (s)", "storm CPU s", BenchReport::duration);
   }
 
   private static final List<String> ORDER = List.copyOf(FIGURES.keySet());
@@ -226,7 +229,7 @@ public final class BenchReport {
           .append("| p99 ms | max ms | |\n|--:|--:|--:|--:|--:|--:|--:|--:|---|\n");
       for (Step s : r.steps()) {
         Latency l = s.latency();
-        row(md, number(s.offeredMsgsPerSec()), number(s.deliveriesPerSec()), decimal("0.00", s.serverCores()),
+        row(md, number(s.offeredMsgsPerSec()), number(s.deliveriesPerSec()), cores(s.serverCores()),
             number(s.deliveriesPerCpuSecond()), duration(l.p50Ms()), duration(l.p95Ms()), duration(l.p99Ms()),
             duration(l.maxMs()), s.saturated() ? "saturated" : "");
       }
@@ -273,6 +276,10 @@ public final class BenchReport {
 
   private static String kib(double bytes) {
     return decimal("#,##0.0", bytes / 1024);
+  }
+
+  private static String cores(double value) {
+    return decimal("0.00", value);
   }
 
   /** Milliseconds or seconds: two decimals for small values, where they matter, one above. */

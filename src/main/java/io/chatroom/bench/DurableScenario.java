@@ -72,11 +72,13 @@ public final class DurableScenario implements Scenario {
       load.awaitAcked(Duration.ofSeconds(30));
       load.awaitDelivered(tally.acked.sum() * settings.roomSize(), Duration.ofSeconds(30));
       figures.put(Figures.ACKED_PER_SEC, acked / wall);
+      Figures.putMeasured(figures, Figures.ACKED_PER_CPU_SECOND, Figures.perCpuSecond(acked, cpu));
+      Figures.putMeasured(figures, Figures.SERVER_CORES, cpu / wall);
       figures.put(Figures.ACK_P50_MS, latency.p50Ms());
       figures.put(Figures.ACK_P99_MS, latency.p99Ms());
       figures.put(Figures.ACK_MAX_MS, latency.maxMs());
-      progress.printf("  durable: %,.0f acked msgs/s, ack p50 %.2f ms, p99 %.2f ms, max %.2f ms, server CPU %.2f cores%n",
-          acked / wall, latency.p50Ms(), latency.p99Ms(), latency.maxMs(), cpu / wall);
+      progress.printf("  durable: %,.0f acked msgs/s (%,.0f per server CPU-second), ack p50 %.2f ms, p99 %.2f ms, max %.2f ms, server CPU %.2f cores%n",
+          acked / wall, Figures.perCpuSecond(acked, cpu), latency.p50Ms(), latency.p99Ms(), latency.maxMs(), cpu / wall);
       progress.flush();
       LoadGenerator.Loss loss = load.loss();
       lost = loss.lost();

@@ -24,11 +24,17 @@ public final class Figures {
   /** Heap plus native: what one more connection costs the server. */
   public static final String MEMORY_BYTES_PER_CONNECTION = "memory_bytes_per_connection";
   public static final String ACKED_PER_SEC = "acked_per_sec";
+  /** Acknowledged sends per second of server CPU time: what compares across machines that differ in speed. */
+  public static final String ACKED_PER_CPU_SECOND = "acked_per_cpu_second";
+  /** The share of one core the server used while measured; below 1 on a pinned server, it waited on something else. */
+  public static final String SERVER_CORES = "server_cores";
   public static final String ACK_P50_MS = "ack_p50_ms";
   public static final String ACK_P99_MS = "ack_p99_ms";
   public static final String ACK_MAX_MS = "ack_max_ms";
   public static final String RECONNECT_SECONDS = "reconnect_seconds";
   public static final String CAUGHT_UP_MESSAGES = "caught_up_messages";
+  /** The server CPU time the storm took, from the first reconnect until everyone was caught up. */
+  public static final String RECONNECT_CPU_SECONDS = "reconnect_cpu_seconds";
 
   private Figures() {}
 
@@ -50,10 +56,7 @@ public final class Figures {
       return figures;
     }
     figures.put(DELIVERIES_PER_SEC, sustained.deliveriesPerSec());
-    double perCpu = sustained.deliveriesPerCpuSecond();
-    if (!Double.isNaN(perCpu)) {
-      figures.put(DELIVERIES_PER_CPU_SECOND, perCpu);
-    }
+    putMeasured(figures, DELIVERIES_PER_CPU_SECOND, sustained.deliveriesPerCpuSecond());
     double seventyPercent = 0.7 * sustained.offeredMsgsPerSec();
     Step nearest = null;
     for (Step step : steps) {
@@ -76,6 +79,21 @@ public final class Figures {
       return Double.NaN;
     }
     return ours / theirs;
+  }
+
+  /** {@code count} per second of CPU time; NaN when the CPU time is unknown or zero. */
+  public static double perCpuSecond(double count, double cpuSeconds) {
+    return cpuSeconds > 0 ? count / cpuSeconds : Double.NaN;
+  }
+
+  /**
+   * Puts {@code value} unless it is NaN: a figure that could not be measured (the server's CPU time with
+   * {@code --target} and no {@code --server-pid}) is left out rather than reported as a number.
+   */
+  public static void putMeasured(Map<String, Double> figures, String name, double value) {
+    if (!Double.isNaN(value)) {
+      figures.put(name, value);
+    }
   }
 
   /** Bytes per connection between two readings, or NaN when nothing was connected. */

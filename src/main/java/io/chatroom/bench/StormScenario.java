@@ -74,12 +74,14 @@ public final class StormScenario implements Scenario {
       figures.put(Figures.CONNECTIONS, (double) settings.clients());
       figures.put(Figures.RECONNECT_SECONDS, round.seconds());
       figures.put(Figures.CAUGHT_UP_MESSAGES, (double) round.caughtUp());
+      Figures.putMeasured(figures, Figures.SERVER_CORES, round.serverCores());
+      Figures.putMeasured(figures, Figures.RECONNECT_CPU_SECONDS, round.serverCores() * round.seconds());
       progress.printf("  storm: %,d clients back and caught up (%,d missed messages replayed) in %.2f s; server CPU %.2f cores, load generator %.2f cores%n",
           settings.clients(), round.caughtUp(), round.seconds(), round.serverCores(), round.ownCores());
       progress.flush();
       notes.add(String.format("the measured storm was the second: the first (%.2f s) makes the resume path hot, and the bench %s",
           practice.seconds(), settled ? "waited for the server's JIT to finish compiling it" : "could not see the server settle"));
-      notes.add(String.format("during the storm the server used %.2f cores and the load generator %.2f", round.serverCores(), round.ownCores()));
+      notes.add(String.format("during the storm the load generator used %.2f cores", round.ownCores()));
       SteppedScenario.awaitQuiet(load, Duration.ofSeconds(10));
       LoadGenerator.Loss loss = load.loss();
       Tally tally = load.tally();

@@ -1,6 +1,7 @@
 package io.chatroom.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -61,6 +62,10 @@ class BenchSmokeTest {
     JsonNode durable = single(run("durable", "--clients", "10", "--duration-seconds", "1", "--warm-up-seconds", "0.5"));
     assertThat(durable.path("figures").path(Figures.ACKED_PER_SEC).asDouble()).isPositive();
     assertThat(durable.path("figures").path(Figures.ACK_P99_MS).asDouble()).isPositive();
+    // the started server's CPU is read from /proc, so the per-CPU figure is there and agrees with the other two
+    JsonNode figures = durable.path("figures");
+    assertThat(figures.path(Figures.ACKED_PER_CPU_SECOND).asDouble())
+        .isCloseTo(figures.path(Figures.ACKED_PER_SEC).asDouble() / figures.path(Figures.SERVER_CORES).asDouble(), within(figures.path(Figures.ACKED_PER_CPU_SECOND).asDouble() * 0.01));
   }
 
   @Test
@@ -77,6 +82,7 @@ class BenchSmokeTest {
     // 40 clients each missed 3 messages in their room while away
     assertThat(storm.path("figures").path(Figures.CAUGHT_UP_MESSAGES).asDouble()).isEqualTo(120);
     assertThat(storm.path("figures").path(Figures.RECONNECT_SECONDS).asDouble()).isPositive();
+    assertThat(storm.path("figures").path(Figures.RECONNECT_CPU_SECONDS).asDouble()).isPositive();
   }
 
   @Test

@@ -14,6 +14,18 @@ class FiguresTest {
   }
 
   @Test
+  void aRateOfCpuTimeIsMissingRatherThanInfiniteWhenTheCpuTimeIsUnknown() {
+    assertThat(Figures.perCpuSecond(30_000, 1.5)).isEqualTo(20_000.0);
+    assertThat(Figures.perCpuSecond(30_000, 0)).isNaN();
+    assertThat(Figures.perCpuSecond(30_000, Double.NaN)).isNaN();
+
+    Map<String, Double> figures = new java.util.HashMap<>();
+    Figures.putMeasured(figures, Figures.ACKED_PER_CPU_SECOND, Figures.perCpuSecond(30_000, Double.NaN));
+    Figures.putMeasured(figures, Figures.SERVER_CORES, 0.5);
+    assertThat(figures).containsOnly(entry(Figures.SERVER_CORES, 0.5));
+  }
+
+  @Test
   void sustainedFiguresComeFromTheLastStepBeforeTheFirstSaturatedOne() {
     Map<String, Double> figures = Figures.ofSteps(List.of(
         step(1_000, 2, 1, false), step(2_000, 4, 2, false), step(4_000, 8, 30, false), step(8_000, 10, 400, true),
