@@ -49,16 +49,27 @@ public final class BenchCommand implements Callable<Integer> {
     out.flush();
     Machine machine = MachineInfo.detect();
     pinning.pinLoadGenerator();
-    Path work = options.workDir != null ? Files.createDirectories(options.workDir) : Files.createTempDirectory("chatroom-bench");
+    WorkDir work = WorkDir.open(options.workDir);
     List<ScenarioResult> results = new ArrayList<>();
-    for (Scenario s : scenarios) {
-      List<String> servers = scenario.equals("compare") ? List.of("chatroom", "socketio") : List.of("chatroom");
-      for (String server : servers) {
-        try (ServerUnderTest target = start(server, s, work, pinning)) {
-          out.println("  " + s.name() + " against " + target.description());
-          out.flush();
-          results.add(s.run(target, out));
+    boolean finished = false;
+    try {
+      for (Scenario s : scenarios) {
+        List<String> servers = scenario.equals("compare") ? List.of("chatroom", "socketio") : List.of("chatroom");
+        for (String server : servers) {
+          try (ServerUnderTest target = start(server, s, work.path(), pinning)) {
+            out.println("  " + s.name() + " against " + target.description());
+            out.flush();
+            results.add(s.run(target, out));
+          }
         }
+      }
+      finished = true;
+    } finally {
+      boolean keep = options.profile || !finished || !results.stream().allMatch(ScenarioResult::clean);
+      Path kept = work.finish(keep);
+      if (kept != null) {
+        out.println("server data and logs" + (options.profile ? " (and server.jfr)" : "") + " are in " + kept);
+        out.flush();
       }
     }
     BenchRun run = new BenchRun(Instant.now(), machine, "chatroom " + String.join(" ", spec.commandLine().getParseResult().originalArgs()),

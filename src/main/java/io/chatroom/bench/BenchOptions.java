@@ -32,13 +32,13 @@ public final class BenchOptions {
   @Option(names = "--no-pin", description = "Do not pin the server and the load generator to separate cores")
   boolean noPin;
 
-  @Option(names = "--profile", description = "Record a Java Flight Recording of the started chatroom (server.jfr in its work directory)")
+  @Option(names = "--profile", description = "Record a Java Flight Recording of the started chatroom (server.jfr in its work directory, which is then kept)")
   boolean profile;
 
   @Option(names = "--output", defaultValue = "bench/results", description = "Where results go as JSON, Markdown and SVG (default ${DEFAULT-VALUE})")
   Path output;
 
-  @Option(names = "--work-dir", description = "Where server data and logs go (default: a new temporary directory)")
+  @Option(names = "--work-dir", description = "Where server data and logs go and stay (default: a new temporary directory, deleted after a clean run)")
   Path workDir;
 
   @Option(names = "--socketio-dir", defaultValue = "bench/peers/socketio", description = "The reference Socket.IO server (default ${DEFAULT-VALUE})")
