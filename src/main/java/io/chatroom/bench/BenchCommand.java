@@ -51,7 +51,7 @@ public final class BenchCommand implements Callable<Integer> {
     pinning.pinLoadGenerator();
     WorkDir work = WorkDir.open(options.workDir);
     List<ScenarioResult> results = new ArrayList<>();
-    boolean finished = false;
+    boolean clean = false; // stays false when a scenario throws: then the logs are wanted too
     try {
       for (Scenario s : scenarios) {
         List<String> servers = scenario.equals("compare") ? List.of("chatroom", "socketio") : List.of("chatroom");
@@ -63,10 +63,9 @@ public final class BenchCommand implements Callable<Integer> {
           }
         }
       }
-      finished = true;
+      clean = results.stream().allMatch(ScenarioResult::clean);
     } finally {
-      boolean keep = options.profile || !finished || !results.stream().allMatch(ScenarioResult::clean);
-      Path kept = work.finish(keep);
+      Path kept = work.finish(options.profile || !clean);
       if (kept != null) {
         out.println("server data and logs" + (options.profile ? " (and server.jfr)" : "") + " are in " + kept);
         out.flush();
@@ -82,7 +81,6 @@ public final class BenchCommand implements Callable<Integer> {
       }
     }
     out.flush();
-    boolean clean = results.stream().allMatch(ScenarioResult::clean);
     if (!clean) {
       spec.commandLine().getErr().println("chatroom bench: deliveries were lost or duplicated; see the table above");
     }

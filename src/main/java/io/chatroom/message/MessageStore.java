@@ -99,8 +99,8 @@ public final class MessageStore {
    *
    * <p>The whole batch costs five statements, whatever its size or number of rooms: one lookup of earlier
    * copies, one batch of seq bumps, one read of the new seqs, one batch of inserts, and (when {@code ids}
-   * writes them) one batch of keys. On SQLite the bumps and the read are one statement. Per room, it was three round trips each, which on PostgreSQL held a
-   * 500-room batch for a sixth of a second.
+   * writes them) one batch of keys. On SQLite the bumps and the read are one statement. Per room, it was
+   * three round trips each, which on PostgreSQL held a 500-room batch for a sixth of a second.
    */
   public List<Appended> append(Connection c, List<Draft> drafts, long now, ClientMsgIds ids) throws SQLException {
     Appended[] results = new Appended[drafts.size()];
